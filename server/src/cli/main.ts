@@ -1,0 +1,53 @@
+// `eql-rules` command line: a thin dispatcher. Each command lives in its own module and
+// returns its exit status: 0 ok, 1 findings (errors / invalid query), 2 usage or I/O error.
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+// Commands register here; keep the table sorted by name.
+const COMMANDS: Record<string, () => Promise<Command>> = {};
+
+export function register(name: string, load: () => Promise<Command>): void {
+  COMMANDS[name] = load;
+}
+
+function help(): string {
+  const lines = ['usage: eql-rules <command> [options]', '', 'commands:'];
+  for (const name of Object.keys(COMMANDS).sort()) lines.push(`  ${name}`);
+  lines.push('', 'Run `eql-rules <command> --help` for the options of one command.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(help() + '\n');
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`eql-rules: unknown command '${name}'\n${help()}\n`);
+    return 2;
+  }
+  const cmd = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${cmd.summary}\n\nusage: ${cmd.usage}\n`);
+    return 0;
+  }
+  return cmd.run(rest);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`eql-rules: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
