@@ -7,12 +7,12 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-// Commands register here; keep the table sorted by name.
-const COMMANDS: Record<string, () => Promise<Command>> = {};
-
-export function register(name: string, load: () => Promise<Command>): void {
-  COMMANDS[name] = load;
-}
+// One line per command, loaded lazily so `check` never pays for the engine. Each module
+// exports `command: Command`. Keep the table sorted by name.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  // check: () => import('./check').then((m) => m.command),
+  // run: () => import('./run').then((m) => m.command),
+};
 
 function help(): string {
   const lines = ['usage: eql-rules <command> [options]', '', 'commands:'];
