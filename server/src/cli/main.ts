@@ -10,7 +10,7 @@ export interface Command {
 // One line per command, loaded lazily so `check` never pays for the engine. Each module
 // exports `command: Command`. Keep the table sorted by name.
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  // check: () => import('./check').then((m) => m.command),
+  check: () => import('./check.js').then((m) => m.command),
   // run: () => import('./run').then((m) => m.command),
 };
 

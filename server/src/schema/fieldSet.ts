@@ -1,0 +1,108 @@
+// The fields a query may use: one or more layers (ECS, beats, integrations, custom schemas...)
+// looked up in order. Layers are shared, cached maps, so building a rule's FieldSet is cheap.
+
+export interface AllowedValue {
+  name: string;
+  description?: string;
+}
+
+export interface FieldInfo {
+  name: string;
+  /** Elasticsearch mapping type as the schema says: keyword, long, ip, text, date, ... */
+  type: string;
+  description?: string;
+  example?: string;
+  allowedValues?: AllowedValue[];
+  /** Where the definition comes from, e.g. `ecs 9.5.0`, `integration aws`, `non-ecs-schema.json`. */
+  source: string;
+}
+
+export type FieldLayer = ReadonlyMap<string, FieldInfo>;
+
+export class FieldSet {
+  constructor(readonly layers: readonly FieldLayer[]) {}
+
+  /** The first definition of a field (layers are in priority order). */
+  get(name: string): FieldInfo | undefined {
+    for (const l of this.layers) {
+      const f = l.get(name);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  /** Every definition of a field: schemas may disagree on its type. */
+  getAll(name: string): FieldInfo[] {
+    const out: FieldInfo[] = [];
+    for (const l of this.layers) {
+      const f = l.get(name);
+      if (f) out.push(f);
+    }
+    return out;
+  }
+
+  has(name: string): boolean {
+    return this.layers.some((l) => l.has(name));
+  }
+
+  /** Each field once (its first definition), for completion and did-you-mean. */
+  *[Symbol.iterator](): IterableIterator<FieldInfo> {
+    const seen = new Set<string>();
+    for (const l of this.layers) {
+      for (const f of l.values()) {
+        if (seen.has(f.name)) continue;
+        seen.add(f.name);
+        yield f;
+      }
+    }
+  }
+
+  /** Known through an ancestor typed `object` / `flattened` (e.g. `labels.anything`). */
+  coveredByObject(name: string): FieldInfo | undefined {
+    for (let i = name.lastIndexOf('.'); i > 0; i = name.lastIndexOf('.', i - 1)) {
+      const p = this.get(name.slice(0, i));
+      if (p && (p.type === 'object' || p.type === 'flattened')) return p;
+    }
+    return undefined;
+  }
+
+  /** The closest known field names (edit distance <= 2, or a case-only difference). */
+  suggest(name: string, max = 3): string[] {
+    const limit = name.length <= 4 ? 1 : 2;
+    const scored: [number, string][] = [];
+    const lower = name.toLowerCase();
+    for (const f of this) {
+      if (Math.abs(f.name.length - name.length) > limit) continue;
+      const d = f.name.toLowerCase() === lower ? 0 : editDistance(name, f.name, limit);
+      if (d <= limit) scored.push([d, f.name]);
+    }
+    scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
+    return scored.slice(0, max).map((s) => s[1]);
+  }
+}
+
+export function layerFromTypes(types: Record<string, string>, source: string): FieldLayer {
+  const m = new Map<string, FieldInfo>();
+  for (const [name, type] of Object.entries(types)) m.set(name, { name, type, source });
+  return m;
+}
+
+/** Levenshtein distance, giving up (returning limit + 1) once it must exceed `limit`. */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (a === b) return 0;
+  let prev = new Array<number>(b.length + 1);
+  let cur = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = cur[0];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (cur[j] < rowMin) rowMin = cur[j];
+    }
+    if (rowMin > limit) return limit + 1;
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length];
+}
