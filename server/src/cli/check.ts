@@ -9,12 +9,14 @@ import type { Severity } from '../core/diagnostic';
 import { LineMap } from '../core/lines';
 import type { Command } from './main';
 
-const USAGE = 'eql-rules check [PATH...] [--format text|json] [--schemas DIR] [--extra-schema FILE]...';
+const USAGE = 'eql-rules check [PATH...] [--format text|json] [--schemas DIR | --no-schemas] [--extra-schema FILE]...';
 
 interface Args {
   paths: string[];
   format: 'text' | 'json';
   schemas?: string;
+  /** Built-in ECS only, even inside a detection-rules checkout. */
+  noSchemas?: boolean;
   extra: string[];
 }
 
@@ -38,6 +40,9 @@ function parseArgs(argv: string[]): Args | string {
         a.schemas = v;
         break;
       }
+      case '--no-schemas':
+        a.noSchemas = true;
+        break;
       case '--extra-schema': {
         const v = value();
         if (!v) return '--extra-schema needs a file';
@@ -110,6 +115,7 @@ export const command: Command = {
     }
     const options: AnalyzeOptions = { extraSchemas: args.extra };
     if (args.schemas !== undefined) options.schemaDir = args.schemas;
+    if (args.noSchemas) options.schemaDir = false;
 
     const problems = new Set<string>();
     const results: { path: string; diagnostics: JsonDiagnostic[] }[] = [];
