@@ -1,0 +1,191 @@
+// Completion inside EQL queries (fields, categories, values, functions, keywords, sequence
+// skeletons) and in the TOML of a rule (keys and their enum values). The context is read from
+// the text before the cursor, so it works on half-typed queries that do not parse.
+import { CompletionItemKind, InsertTextFormat, type CompletionItem, type CompletionList } from 'vscode-languageserver';
+import { FUNCTIONS, signature } from '../eql/functions';
+import type { FieldInfo, FieldSet } from '../schema/fieldSet';
+import { queryAt, type Analyzed } from './documents';
+import { fieldMarkdown, functionMarkdown } from './hover';
+import { KEYWORD_DOCS } from './keywordDocs';
+import { RULE_KEY_DOCS } from './ruleKeyDocs';
+
+/** Field usage counts of the rules in the same folder (from the workspace index). */
+export type SiblingUsage = (docPath: string) => ReadonlyMap<string, number>;
+
+const MAX_FIELDS = 400;
+const sorted = new WeakMap<FieldSet, FieldInfo[]>();
+
+function fieldList(fields: FieldSet): FieldInfo[] {
+  let list = sorted.get(fields);
+  if (!list) {
+    list = [...fields];
+    sorted.set(fields, list);
+  }
+  return list;
+}
+
+function fieldItems(fields: FieldSet, typed: string, usage: ReadonlyMap<string, number>): CompletionList {
+  const needle = typed.replace(/^\?/, '').toLowerCase();
+  const items: CompletionItem[] = [];
+  let incomplete = false;
+  // Fields siblings use first, then those of the rule's own index / integration schemas, then ECS.
+  const candidates: [string, FieldInfo][] = [];
+  for (const f of fieldList(fields)) {
+    if (needle && !f.name.toLowerCase().includes(needle)) continue;
+    const used = usage.get(f.name) ?? 0;
+    const rank = used > 0 ? `0${String(99999 - Math.min(used, 99999)).padStart(5, '0')}` : /^ecs\b/i.test(f.source) ? '2' : '1';
+    candidates.push([`${rank}${f.name}`, f]);
+  }
+  if (candidates.length > MAX_FIELDS) {
+    candidates.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    candidates.length = MAX_FIELDS;
+    incomplete = true;
+  }
+  for (const [sortText, f] of candidates) {
+    const used = usage.get(f.name);
+    items.push({
+      label: f.name,
+      kind: CompletionItemKind.Field,
+      detail: `${f.type}${used ? ` · used by ${used} sibling rule${used > 1 ? 's' : ''}` : ''}`,
+      labelDetails: { description: f.type },
+      documentation: { kind: 'markdown', value: fieldMarkdown(f) },
+      sortText,
+    });
+  }
+  return { isIncomplete: incomplete, items };
+}
+
+function functionItems(): CompletionItem[] {
+  return FUNCTIONS.map((f) => {
+    const args = f.params.filter((p) => !p.optional).map((p, i) => `\${${i + 1}:${p.name}}`);
+    return {
+      label: f.name,
+      kind: CompletionItemKind.Function,
+      detail: signature(f),
+      documentation: { kind: 'markdown', value: functionMarkdown(f) },
+      insertText: `${f.name}(${args.join(', ')})`,
+      insertTextFormat: InsertTextFormat.Snippet,
+      sortText: `3${f.name}`,
+    };
+  });
+}
+
+function keywordItems(words: string[]): CompletionItem[] {
+  return words.map((w) => ({ label: w, kind: CompletionItemKind.Keyword, detail: KEYWORD_DOCS[w]?.syntax, documentation: KEYWORD_DOCS[w]?.doc, sortText: `4${w}` }));
+}
+
+function categoryItems(fields: FieldSet): CompletionItem[] {
+  const values = fields.get('event.category')?.allowedValues ?? [];
+  return [
+    { label: 'any', kind: CompletionItemKind.EnumMember, detail: 'every category', sortText: '0any' },
+    ...values.map((v) => ({ label: v.name, kind: CompletionItemKind.EnumMember, detail: 'event category', documentation: v.description, sortText: `1${v.name}` })),
+  ];
+}
+
+const SKELETONS: CompletionItem[] = [
+  {
+    label: 'sequence by … with maxspan',
+    kind: CompletionItemKind.Snippet,
+    detail: 'sequence skeleton',
+    insertText: 'sequence by ${1:host.id} with maxspan=${2:1m}\n  [${3:process} where ${4:true}]\n  [${5:network} where ${6:true}]',
+    insertTextFormat: InsertTextFormat.Snippet,
+    sortText: '5sequence',
+  },
+  {
+    label: 'sample by …',
+    kind: CompletionItemKind.Snippet,
+    detail: 'sample skeleton',
+    insertText: 'sample by ${1:host.id}\n  [${2:process} where ${3:true}]\n  [${4:network} where ${5:true}]',
+    insertTextFormat: InsertTextFormat.Snippet,
+    sortText: '5sample',
+  },
+  {
+    label: 'category where …',
+    kind: CompletionItemKind.Snippet,
+    detail: 'event query skeleton',
+    insertText: '${1:process} where ${2:true}',
+    insertTextFormat: InsertTextFormat.Snippet,
+    sortText: '5where',
+  },
+];
+
+function valueItems(f: FieldInfo | undefined, inString: boolean): CompletionItem[] {
+  return (f?.allowedValues ?? []).map((v) => ({
+    label: v.name,
+    kind: CompletionItemKind.Value,
+    detail: `${f!.name} value`,
+    documentation: v.description,
+    insertText: inString ? v.name : `"${v.name}"`,
+    sortText: `0${v.name}`,
+  }));
+}
+
+function queryCompletion(a: Analyzed, offset: number, usage: ReadonlyMap<string, number>): CompletionList | null {
+  const at = queryAt(a, offset);
+  if (!at) return null;
+  const { query, q } = at;
+  const prefix = query.region.text.slice(0, q);
+  const line = prefix.slice(prefix.lastIndexOf('\n') + 1);
+  const fields = query.fields;
+
+  // Inside a string literal on this line: allowed values of the field compared to it.
+  const quotes = (line.replace(/\\./g, '').match(/"/g) ?? []).length;
+  if (quotes % 2 === 1) {
+    const m = /([?]?[A-Za-z_@][\w.@]*)\s*(?:==|!=|:|(?:not\s+)?in~?|like~?)\s*\(?[^()]*"[^"]*$/.exec(prefix);
+    return { isIncomplete: false, items: m ? valueItems(fields.get(m[1].replace(/^\?/, '')), true) : [] };
+  }
+  const typed = /[?]?[A-Za-z_@][\w.@]*$/.exec(prefix)?.[0] ?? '';
+  const before = prefix.slice(0, prefix.length - typed.length).replace(/(\/\/[^\n]*)?\s*$/, '');
+
+  const value = /([?]?[A-Za-z_@][\w.@]*)\s*(?:==|!=|:|(?:not\s+)?in~?\s*\(|:\s*\(|like~?\s*\(?)(?:[^()]*,)?$/.exec(before);
+  if (value) {
+    const items = valueItems(fields.get(value[1].replace(/^\?/, '')), false);
+    if (items.length) return { isIncomplete: false, items };
+  }
+  if (before === '' || /(^|\n)\s*$/.test(before) && !/\bwhere\b/.test(before)) {
+    return { isIncomplete: false, items: [...categoryItems(fields), ...SKELETONS, ...keywordItems(['sequence', 'sample', 'any'])] };
+  }
+  if (/!?\[$/.test(before)) return { isIncomplete: false, items: categoryItems(fields) };
+  if (/(\bwhere|\band|\bor|\bnot|\bby|[(,]|==|!=|<=|>=|<|>|[-+*/%])$/.test(before)) {
+    const list = fieldItems(fields, typed, usage);
+    if (!/\bby$/.test(before)) list.items.push(...functionItems(), ...keywordItems(['not', 'true', 'false', 'null']));
+    return list;
+  }
+  if (/\b(sequence|sample)$/.test(before)) return { isIncomplete: false, items: keywordItems(['by', 'with']) };
+  if (/\bwith$/.test(before)) return { isIncomplete: false, items: [{ label: 'maxspan', kind: CompletionItemKind.Keyword, insertText: 'maxspan=${1:1m}', insertTextFormat: InsertTextFormat.Snippet }, { label: 'runs', kind: CompletionItemKind.Keyword, insertText: 'runs=${1:2}', insertTextFormat: InsertTextFormat.Snippet }] };
+  if (/\]$/.test(before)) return { isIncomplete: false, items: [...keywordItems(['by', 'with', 'until']), { label: '[ … ]', kind: CompletionItemKind.Snippet, insertText: '[${1:process} where ${2:true}]', insertTextFormat: InsertTextFormat.Snippet }] };
+  // After an operand: connectives and operators, then fields again for a fresh term.
+  return { isIncomplete: false, items: [...keywordItems(['and', 'or', 'not', 'in', 'in~', 'like', 'like~', 'regex', 'regex~', 'where', 'by', 'with', 'until']), ...fieldItems(fields, typed, usage).items] };
+}
+
+function tomlCompletion(a: Analyzed, offset: number): CompletionList | null {
+  const rule = a.analysis.rule;
+  if (!rule) return null;
+  const text = a.doc.getText();
+  const line = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+  // The table whose header is the last one before the cursor.
+  let table = '';
+  let best = -1;
+  for (const t of rule.tables.values()) if (t.headerSpan.start < offset && t.headerSpan.start > best) ((best = t.headerSpan.start), (table = t.path));
+  const tableKey = table.replace(/\.\d+(?=\.|$)/g, '');
+  const enumLine = /^\s*([A-Za-z_][\w.]*)\s*=\s*("?)([\w &-]*)$/.exec(line);
+  if (enumLine) {
+    const doc = RULE_KEY_DOCS[`${tableKey}.${enumLine[1]}`];
+    return { isIncomplete: false, items: (doc?.values ?? []).map((v) => ({ label: v, kind: CompletionItemKind.EnumMember, insertText: enumLine[2] ? v : `"${v}"` })) };
+  }
+  if (/^\s*[A-Za-z_]*$/.test(line) && tableKey) {
+    const items: CompletionItem[] = [];
+    for (const [key, doc] of Object.entries(RULE_KEY_DOCS)) {
+      if (!key.startsWith(`${tableKey}.`)) continue;
+      const name = key.slice(tableKey.length + 1);
+      if (name.includes('.') || rule.entries.has(`${table}.${name}`)) continue;
+      items.push({ label: name, kind: CompletionItemKind.Property, documentation: doc.doc, insertText: `${name} = ` });
+    }
+    return { isIncomplete: false, items };
+  }
+  return null;
+}
+
+export function complete(a: Analyzed, offset: number, usage: SiblingUsage): CompletionList | null {
+  return queryCompletion(a, offset, usage(a.path)) ?? (a.analysis.kind === 'rule' ? tomlCompletion(a, offset) : null);
+}

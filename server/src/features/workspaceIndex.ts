@@ -1,0 +1,83 @@
+// Background indexing of every rule in the workspace folders: diagnostics for files that are
+// not open, and which fields each folder's rules use (completion ranks by it). One file per
+// macrotask, so requests and edits are served between files and the editor never freezes.
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeDocument, type AnalyzeOptions, type DocumentAnalysis } from '../analysis';
+import { fieldsUsed } from './eqlNav';
+import { walk } from './files';
+
+export interface IndexHooks {
+  /** Diagnostics of a file that is not open in the editor. */
+  publish(doc: TextDocument, analysis: DocumentAnalysis): void;
+  isOpen(path: string): boolean;
+  log(message: string): void;
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export class WorkspaceIndex {
+  private readonly used = new Map<string, string[]>();
+  private byDir = new Map<string, Map<string, number>>();
+  private dirty = false;
+  private generation = 0;
+  /** Resolves when the current indexing pass ends (tests and the bench wait for it). */
+  done: Promise<number> = Promise.resolve(0);
+
+  constructor(private readonly hooks: IndexHooks) {}
+
+  /** Records the fields one rule uses (also called for open documents on each analysis). */
+  record(path: string, analysis: DocumentAnalysis): void {
+    const fields = analysis.queries.flatMap((q) => (q.ast ? fieldsUsed(q.ast) : []));
+    this.used.set(path, fields);
+    this.dirty = true;
+  }
+
+  /** How many rules in the folder of `path` (other than itself) use each field. */
+  usage(path: string): ReadonlyMap<string, number> {
+    if (this.dirty) {
+      this.byDir = new Map();
+      for (const [p, fields] of this.used) {
+        const d = dirname(p);
+        let m = this.byDir.get(d);
+        if (!m) this.byDir.set(d, (m = new Map()));
+        for (const f of fields) m.set(f, (m.get(f) ?? 0) + 1);
+      }
+      this.dirty = false;
+    }
+    return this.byDir.get(dirname(path)) ?? new Map();
+  }
+
+  /** Starts a pass over the roots; a newer pass stops an older one. */
+  start(roots: string[], options: AnalyzeOptions): Promise<number> {
+    const gen = ++this.generation;
+    this.done = this.run(gen, roots, options);
+    return this.done;
+  }
+
+  private async run(gen: number, roots: string[], options: AnalyzeOptions): Promise<number> {
+    const t0 = Date.now();
+    await yieldToLoop();
+    const files = roots.flatMap((r) => walk(r, (rel) => /\.(toml|eql)$/i.test(rel)));
+    let rules = 0;
+    for (const path of files) {
+      await yieldToLoop();
+      if (gen !== this.generation) return rules;
+      if (this.hooks.isOpen(path)) continue;
+      try {
+        const text = readFileSync(path, 'utf8');
+        const analysis = analyzeDocument(path, text, options);
+        if (analysis.kind === 'other') continue;
+        rules++;
+        this.record(path, analysis);
+        this.hooks.publish(TextDocument.create(pathToFileURL(path).href, "toml", 0, text), analysis);
+      } catch (e) {
+        this.hooks.log(`index: ${path}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    this.hooks.log(`indexed ${rules} rule files of ${files.length} files in ${Date.now() - t0} ms`);
+    return rules;
+  }
+}

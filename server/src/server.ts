@@ -1,0 +1,263 @@
+// The language server: wires LSP messages to the features (server/src/features/), nothing else.
+// Runs over IPC (VS Code) or stdio (`node dist/server.js --stdio`, any LSP editor). The same
+// bundle doubles as the query-run worker thread (features/run.ts), so runs never block requests.
+import { readFileSync } from 'node:fs';
+import { isMainThread, workerData } from 'node:worker_threads';
+import {
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type Connection,
+  type InitializeParams,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentAnalysis } from './analysis';
+import { codeActions } from './features/codeActions';
+import { codeLenses, resolveCodeLens, type LensState } from './features/codeLens';
+import { complete } from './features/completion';
+import { toLspDiagnostic } from './features/convert';
+import { Debouncer } from './features/debounce';
+import { AnalysisCache, isTracked, queryAt, uriToPath, type Analyzed } from './features/documents';
+import { findByGlobs } from './features/files';
+import { hover } from './features/hover';
+import { renderResults, summary, type RunOutcome } from './features/results';
+import { runOnWorker } from './features/run';
+import { runWorkerMain } from './features/runWorker';
+import { semanticTokens, TOKEN_LEGEND } from './features/semanticTokens';
+import { analyzeOptions, DEFAULT_SETTINGS, readSettings, type Settings } from './features/settings';
+import { documentSymbols } from './features/symbols';
+import { WorkspaceIndex } from './features/workspaceIndex';
+
+function startServer(): void {
+  const connection: Connection = createConnection(ProposedFeatures.all);
+  const documents = new TextDocuments(TextDocument);
+  const cache = new AnalysisCache();
+  let settings: Settings = DEFAULT_SETTINGS;
+  let roots: string[] = [];
+  let lensRefresh = false;
+  const log = (m: string) => connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${m}`);
+  cache.onError = (uri, e) => connection.console.error(`analysis failed for ${uri}: ${e instanceof Error ? e.stack : String(e)}`);
+
+  /** A handler that can never take the server down: errors are logged and answered with `fallback`. */
+  function guard<P extends unknown[], R>(name: string, fallback: R, fn: (...args: P) => R): (...args: P) => R {
+    return (...args: P) => {
+      try {
+        return fn(...args);
+      } catch (e) {
+        connection.console.error(`${name} failed: ${e instanceof Error ? e.stack : String(e)}`);
+        return fallback;
+      }
+    };
+  }
+
+  const analyzed = (uri: string): Analyzed | undefined => {
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
+    const a = cache.get(doc);
+    return isTracked(a) ? a : undefined;
+  };
+
+  // --- diagnostics -------------------------------------------------------------------------
+  const publish = (doc: TextDocument, analysis: DocumentAnalysis) =>
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: analysis.diagnostics.map((d) => toLspDiagnostic(doc, d)) });
+  const published = new Set<string>();
+  const index = new WorkspaceIndex({
+    publish,
+    isOpen: (path) => documents.all().some((d) => uriToPath(d.uri) === path),
+    log,
+  });
+  const validate = guard('diagnostics', undefined, (uri: string) => {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const a = cache.get(doc);
+    if (!isTracked(a)) {
+      // A TOML file that stopped being a rule file loses its old diagnostics.
+      if (published.delete(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    published.add(uri);
+    publish(doc, a.analysis);
+    index.record(a.path, a.analysis);
+  });
+  const debouncer = new Debouncer(validate);
+  const justOpened = new Set<string>();
+  documents.onDidOpen((e) => {
+    justOpened.add(e.document.uri);
+    debouncer.now(e.document.uri);
+  });
+  documents.onDidChangeContent((e) => {
+    // TextDocuments also fires this on open, which was already published at once.
+    if (justOpened.delete(e.document.uri)) return;
+    debouncer.schedule(e.document.uri);
+  });
+  documents.onDidSave((e) => debouncer.now(e.document.uri));
+  documents.onDidClose((e) => {
+    debouncer.cancel(e.document.uri);
+    cache.delete(e.document.uri);
+    justOpened.delete(e.document.uri);
+  });
+
+  // --- settings and workspace ----------------------------------------------------------------
+  const applySettings = (raw: unknown) => {
+    settings = readSettings(raw);
+    cache.options = analyzeOptions(settings, roots[0]);
+    cache.clear();
+    sampleCache = undefined;
+  };
+  const reindex = () => {
+    cache.clear();
+    for (const d of documents.all()) validate(d.uri);
+    if (roots.length) void index.start(roots, cache.options);
+  };
+
+  connection.onInitialize((params: InitializeParams) => {
+    roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
+    if (!roots.length && params.rootUri) roots = [uriToPath(params.rootUri)];
+    lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    applySettings(init?.settings);
+    log(`eql-rules server started (pid ${process.pid}), folders: ${roots.join(', ') || 'none'}`);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['.', '[', '(', '"', ',', '?'] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: true },
+        documentSymbolProvider: true,
+        semanticTokensProvider: { legend: TOKEN_LEGEND, full: true },
+        executeCommandProvider: { commands: ['eqlRules.server.run', 'eqlRules.server.reindex'] },
+      },
+      serverInfo: { name: 'eql-rules', version: '0.1.0' },
+    };
+  });
+  connection.onInitialized(() => {
+    // Workspace diagnostics in the background: one file per macrotask.
+    if (roots.length) void index.start(roots, cache.options);
+  });
+  connection.onDidChangeConfiguration(
+    guard('configuration', undefined, (p) => {
+      const s = (p.settings as { eqlRules?: unknown } | undefined)?.eqlRules;
+      if (s === undefined) return;
+      applySettings(s);
+      reindex();
+    }),
+  );
+
+  // --- language features ---------------------------------------------------------------------
+  connection.onHover(guard('hover', null, (p) => {
+    const a = analyzed(p.textDocument.uri);
+    return a ? hover(a, a.doc.offsetAt(p.position)) : null;
+  }));
+  connection.onCompletion(guard('completion', null, (p) => {
+    const a = analyzed(p.textDocument.uri);
+    return a ? complete(a, a.doc.offsetAt(p.position), (path) => index.usage(path)) : null;
+  }));
+  connection.onCodeAction(guard('codeAction', [], (p) => {
+    const a = analyzed(p.textDocument.uri);
+    return a ? codeActions(a, p.range) : [];
+  }));
+  connection.onDocumentSymbol(guard('documentSymbol', [], (p) => {
+    const a = analyzed(p.textDocument.uri);
+    return a ? documentSymbols(a) : [];
+  }));
+  connection.languages.semanticTokens.on(guard('semanticTokens', { data: [] }, (p) => {
+    const a = analyzed(p.textDocument.uri);
+    return a ? semanticTokens(a) : { data: [] };
+  }));
+
+  // --- runs ----------------------------------------------------------------------------------
+  let sampleCache: { at: number; files: string[] } | undefined;
+  const sampleFiles = () => {
+    // Cached briefly: every lens resolve asks, and a walk of a big workspace is not free.
+    if (!sampleCache || Date.now() - sampleCache.at > 3000) sampleCache = { at: Date.now(), files: findByGlobs(roots, settings.samples.globs) };
+    return sampleCache.files;
+  };
+  const results = new Map<string, { title: string; outcome: RunOutcome; text: string }>();
+  const running = new Set<string>();
+  const key = (uri: string, q: number) => `${uri}#${q}`;
+  const lensState: LensState = {
+    result: (uri, q) => results.get(key(uri, q))?.outcome,
+    running: (uri, q) => running.has(key(uri, q)),
+    sampleFiles,
+  };
+  const refreshLenses = () => {
+    if (lensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type);
+  };
+  connection.onCodeLens(guard('codeLens', [], (p) => {
+    const a = analyzed(p.textDocument.uri);
+    return a ? codeLenses(a, lensState) : [];
+  }));
+  connection.onCodeLensResolve(guard('codeLensResolve', null as never, (lens) => resolveCodeLens(lens, lensState)));
+
+  async function run(arg: { uri: string; query: number; files?: string[] }, token: CancellationToken) {
+    const doc = documents.get(arg.uri) ?? TextDocument.create(arg.uri, 'toml', 0, readFileSync(uriToPath(arg.uri), 'utf8'));
+    const a = cache.get(doc);
+    const q = a.analysis.queries[arg.query ?? 0];
+    if (!q || !q.ast) return null;
+    const files = arg.files?.length ? arg.files : sampleFiles();
+    const rule = a.analysis.rule?.rule ?? {};
+    const opt = (k: string) => (typeof rule[k] === 'string' && rule[k] ? (rule[k] as string) : undefined);
+    const k = key(arg.uri, arg.query ?? 0);
+    running.add(k);
+    refreshLenses();
+    const progress = await connection.window.createWorkDoneProgress();
+    progress.begin('EQL: running query', 0, `${files.length} event file(s)`, true);
+    const cancel = {
+      get isCancellationRequested() {
+        return token.isCancellationRequested || progress.token.isCancellationRequested;
+      },
+      onCancellationRequested(cb: () => void) {
+        token.onCancellationRequested(cb);
+        progress.token.onCancellationRequested(cb);
+      },
+    };
+    const categoryField = opt('event_category_override') ?? settings.eventCategoryField;
+    const timestampField = opt('timestamp_field') ?? settings.timestampField;
+    const t0 = Date.now();
+    const outcome = await runOnWorker(
+      { query: q.region.text, files, size: settings.run.maxResults, categoryField, timestampField, tiebreakerField: opt('tiebreaker_field') ?? settings.tiebreakerField },
+      (done, events) => progress.report(files.length ? Math.round((100 * done) / files.length) : 100, `${done}/${files.length} files, ${events.toLocaleString('en-US')} events`),
+      cancel,
+    );
+    progress.done();
+    running.delete(k);
+    const name = typeof rule.name === 'string' ? rule.name : a.path;
+    const title = `${name}${a.analysis.queries.length > 1 ? ` (query ${arg.query + 1})` : ''}`;
+    const text = renderResults(title, outcome, categoryField, timestampField);
+    results.set(k, { title, outcome, text });
+    log(`run ${title}: ${summary(outcome)} (${Date.now() - t0} ms wall)`);
+    refreshLenses();
+    return { summary: summary(outcome), text, matches: outcome.matches.length, events: outcome.events, files: outcome.files, error: outcome.error ?? null };
+  }
+
+  connection.onExecuteCommand(async (p, token) => {
+    try {
+      if (p.command === 'eqlRules.server.run') return await run((p.arguments?.[0] ?? {}) as { uri: string; query: number; files?: string[] }, token);
+      if (p.command === 'eqlRules.server.reindex') {
+        reindex();
+        return await index.done;
+      }
+    } catch (e) {
+      connection.console.error(`${p.command} failed: ${e instanceof Error ? e.stack : String(e)}`);
+    }
+    return null;
+  });
+  connection.onRequest('eqlRules/results', guard('results', null, (p: { uri: string; query: number }) => results.get(key(p.uri, p.query))?.text ?? null));
+  connection.onRequest('eqlRules/queryAt', guard('queryAt', null, (p: { uri: string; position: { line: number; character: number } }) => {
+    const a = analyzed(p.uri);
+    return a ? (queryAt(a, a.doc.offsetAt(p.position))?.index ?? null) : null;
+  }));
+  // Tests and the bench wait for the background index with this.
+  connection.onRequest('eqlRules/indexed', () => index.done);
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+if (!isMainThread && workerData?.eqlRulesRun) runWorkerMain();
+else startServer();
