@@ -179,3 +179,12 @@ test('extra schema files apply per index pattern; a broken schema file degrades 
   assert.deepEqual(bad.problems.filter((p) => p.includes('non-ecs-schema.json')).length, 1);
   assert.equal(bad.fields.get('process.name')?.description, 'new');
 });
+
+test('wildcard definitions (`a.*.b`, `a.extra.*` objects) make matching names known', () => {
+  const fs = new FieldSet([layerFromTypes({ 'azure.res.*.display_name': 'keyword', 'k8s.user.extra.*': 'object', 'x.*.n': 'long' }, 'int')]);
+  assert.deepEqual(fs.matchWildcard('azure.res.0.display_name').map((f) => f.type), ['keyword']);
+  assert.equal(fs.matchWildcard('k8s.user.extra.authentication.kubernetes.io/pod-name').length, 1);
+  assert.equal(fs.matchWildcard('azure.res.display_name').length, 0, '`*` needs at least one character');
+  assert.deepEqual(codes(query('process', cmp(field('azure.res.0.display_name'), '==', lit('a'))), fs), []);
+  assert.deepEqual(codes(query('process', cmp(field('x.1.n'), '==', lit('a'))), fs), [['eql/type-mismatch', 'error']], 'the wildcard definition\'s type is used');
+});

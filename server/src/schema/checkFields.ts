@@ -100,7 +100,11 @@ export function checkFields(ast: Statement, fields: FieldSet, options: FieldChec
   const defsCache = new Map<string, FieldInfo[]>();
   const defs = (f: FieldExpr): FieldInfo[] => {
     let d = defsCache.get(f.name);
-    if (!d) defsCache.set(f.name, (d = fields.getAll(f.name)));
+    if (!d) {
+      d = fields.getAll(f.name);
+      if (!d.length) d = fields.matchWildcard(f.name);
+      defsCache.set(f.name, d);
+    }
     return d;
   };
   const describe = (d: FieldInfo[]) => [...new Set(d.map((x) => x.type))].join(' / ');

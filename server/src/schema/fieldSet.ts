@@ -57,6 +57,16 @@ export class FieldSet {
     }
   }
 
+  /**
+   * Definitions written with wildcards (integration schemas have `a.b.*.c` and `a.extra.*`)
+   * that match a name; `*` matches one or more characters, dots included.
+   */
+  matchWildcard(name: string): FieldInfo[] {
+    const out: FieldInfo[] = [];
+    for (const l of this.layers) for (const w of wildcardsOf(l)) if (w.re.test(name)) out.push(w.info);
+    return out;
+  }
+
   /** Known through an ancestor typed `object` / `flattened` (e.g. `labels.anything`). */
   coveredByObject(name: string): FieldInfo | undefined {
     for (let i = name.lastIndexOf('.'); i > 0; i = name.lastIndexOf('.', i - 1)) {
@@ -79,6 +89,23 @@ export class FieldSet {
     scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
     return scored.slice(0, max).map((s) => s[1]);
   }
+}
+
+const wildcardIndex = new WeakMap<FieldLayer, { re: RegExp; info: FieldInfo }[]>();
+
+function wildcardsOf(l: FieldLayer): { re: RegExp; info: FieldInfo }[] {
+  let w = wildcardIndex.get(l);
+  if (!w) {
+    w = [];
+    for (const info of l.values()) {
+      if (!info.name.includes('*')) continue;
+      const body = info.name.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+');
+      // `a.extra.*` typed object also covers deeper names.
+      w.push({ re: new RegExp(`^${body}${info.type === 'object' || info.type === 'flattened' ? '(\\..+)?' : ''}$`), info });
+    }
+    wildcardIndex.set(l, w);
+  }
+  return w;
 }
 
 export function layerFromTypes(types: Record<string, string>, source: string): FieldLayer {
