@@ -133,10 +133,10 @@ export const command: Command = {
       }
       const analysis = analyzeDocument(file, content, options);
       for (const p of analysis.schemaProblems) problems.add(p);
-      const lines = new LineMap(content);
+      const lines = analysis.diagnostics.length ? new LineMap(content) : null;
       const diags: JsonDiagnostic[] = analysis.diagnostics.map((d) => {
-        const s = lines.position(d.span.start);
-        const e = lines.position(d.span.end);
+        const s = lines!.position(d.span.start);
+        const e = lines!.position(d.span.end);
         if (d.severity === 'error') errors++;
         else if (d.severity === 'warning') warnings++;
         return { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, severity: d.severity, code: d.code, message: d.message };

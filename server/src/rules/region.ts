@@ -121,17 +121,27 @@ export function createRegion(doc: string, key: string, language: string, valueSt
   const q = QUOTE_LEN[style];
   const contentStart = valueStart + q;
   const contentEnd = Math.max(contentStart, valueEnd - q);
-  const identity = style === 'file' || style === 'literal';
+  // Literal strings without CR map by a constant shift (after the trimmed first newline):
+  // the common case (every corpus query), so no per-character table is built for it.
+  let shift = contentStart;
+  let identity = style === 'file' || style === 'literal';
+  if (style === 'multiline-literal') {
+    const cr = doc.indexOf('\r', contentStart);
+    if (cr < 0 || cr >= contentEnd) {
+      identity = true;
+      if (doc[contentStart] === '\n') shift++;
+    }
+  }
   const dec: Decoded | null = identity ? null : decode(doc, contentStart, contentEnd, style);
-  const text = dec ? dec.text : doc.slice(contentStart, contentEnd);
+  const text = dec ? dec.text : doc.slice(shift, contentEnd);
 
   const toDocumentOffset = (qo: number): number => {
     const o = Math.max(0, Math.min(Math.trunc(qo), text.length));
-    return dec ? dec.docOffsets[o] : contentStart + o;
+    return dec ? dec.docOffsets[o] : shift + o;
   };
   const toQueryOffset = (d: number): number | null => {
     if (d < contentStart || d > contentEnd) return null;
-    if (!dec) return d - contentStart;
+    if (!dec) return Math.max(0, d - shift);
     // Largest decoded index whose document offset is <= d (offsets are non-decreasing).
     const offs = dec.docOffsets;
     let lo = 0;

@@ -170,12 +170,18 @@ export class WorkspaceSchemas {
 
   /** The stack entry for a rule's `min_stack_version`: the newest entry not above it; else the newest. */
   stackFor(minStackVersion: string | undefined): StackEntry | undefined {
-    const map = this.stackMap();
-    if (!map.length) return undefined;
-    if (!minStackVersion) return map[map.length - 1];
-    let pick: StackEntry | undefined;
-    for (const e of map) if (compareVersions(e.stack, minStackVersion) <= 0) pick = e;
-    return pick ?? map[0];
+    return this.once(
+      `stackFor:${minStackVersion ?? ''}`,
+      () => {
+        const map = this.stackMap();
+        if (!map.length) return undefined;
+        if (!minStackVersion) return map[map.length - 1];
+        let pick: StackEntry | undefined;
+        for (const e of map) if (compareVersions(e.stack, minStackVersion) <= 0) pick = e;
+        return pick ?? map[0];
+      },
+      undefined,
+    );
   }
 
   /** Released ECS versions that have an ecs_flat file, oldest first. */
@@ -186,13 +192,18 @@ export class WorkspaceSchemas {
 
   /** ECS layer for a version (the nearest available one not above it), or null when none exists. */
   ecs(version: string | undefined): { version: string; layer: FieldLayer } | null {
-    const versions = this.ecsVersions();
-    if (!versions.length) return null;
-    let pick = versions[versions.length - 1];
-    if (version) {
-      const lower = versions.filter((v) => compareVersions(v, version) <= 0);
-      pick = lower.length ? lower[lower.length - 1] : versions[0];
-    }
+    const pick = this.once(
+      `ecsPick:${version ?? ''}`,
+      () => {
+        const versions = this.ecsVersions();
+        if (!versions.length) return null;
+        if (!version) return versions[versions.length - 1];
+        const lower = versions.filter((v) => compareVersions(v, version) <= 0);
+        return lower.length ? lower[lower.length - 1] : versions[0];
+      },
+      null,
+    );
+    if (!pick) return null;
     const file = join(this.etcDir, 'ecs_schemas', pick, 'ecs_flat.json.gz');
     const layer = this.once(`ecs:${pick}`, () => layerFromEcsFlat(readJson(file) as Record<string, never>, `ecs ${pick}`), new Map(), file);
     return { version: pick, layer };
