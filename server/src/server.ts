@@ -18,7 +18,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnalysis } from './analysis';
 import { codeActions } from './features/codeActions';
 import { codeLenses, resolveCodeLens, type LensState } from './features/codeLens';
-import { complete } from './features/completion';
+import { complete, resolveCompletion } from './features/completion';
 import { toLspDiagnostic } from './features/convert';
 import { Debouncer } from './features/debounce';
 import { AnalysisCache, isTracked, queryAt, uriToPath, type Analyzed } from './features/documents';
@@ -125,7 +125,7 @@ function startServer(): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['.', '[', '(', '"', ',', '?'] },
+        completionProvider: { resolveProvider: true, triggerCharacters: ['.', '[', '(', '"', ',', '?'] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         codeLensProvider: { resolveProvider: true },
         documentSymbolProvider: true,
@@ -157,6 +157,7 @@ function startServer(): void {
     const a = analyzed(p.textDocument.uri);
     return a ? complete(a, a.doc.offsetAt(p.position), (path) => index.usage(path)) : null;
   }));
+  connection.onCompletionResolve(guard('completionResolve', null as never, resolveCompletion));
   connection.onCodeAction(guard('codeAction', [], (p) => {
     const a = analyzed(p.textDocument.uri);
     return a ? codeActions(a, p.range) : [];

@@ -11,6 +11,7 @@ import {
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
+  LogMessageNotification,
   PublishDiagnosticsNotification,
   ShutdownRequest,
   StreamMessageReader,
@@ -59,7 +60,7 @@ export async function startServer(opts: { root?: string | null; settings?: unkno
       }
     }
   });
-  conn.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
+  conn.onNotification(LogMessageNotification.type, (p) => void logs.push(p.message));
   conn.onRequest('window/workDoneProgress/create', () => null);
   conn.onRequest('workspace/codeLens/refresh', () => null);
   conn.onRequest('workspace/configuration', () => [opts.settings ?? null]);

@@ -26,33 +26,43 @@ function fieldList(fields: FieldSet): FieldInfo[] {
 
 function fieldItems(fields: FieldSet, typed: string, usage: ReadonlyMap<string, number>): CompletionList {
   const needle = typed.replace(/^\?/, '').toLowerCase();
-  const items: CompletionItem[] = [];
-  let incomplete = false;
-  // Fields siblings use first, then those of the rule's own index / integration schemas, then ECS.
-  const candidates: [string, FieldInfo][] = [];
+  // Fields siblings use first, then those of the rule's own index / integration schemas, then
+  // ECS. Buckets instead of a full sort: a rule's field set can hold tens of thousands.
+  const used: FieldInfo[] = [];
+  const own: FieldInfo[] = [];
+  const ecs: FieldInfo[] = [];
   for (const f of fieldList(fields)) {
     if (needle && !f.name.toLowerCase().includes(needle)) continue;
-    const used = usage.get(f.name) ?? 0;
-    const rank = used > 0 ? `0${String(99999 - Math.min(used, 99999)).padStart(5, '0')}` : /^ecs\b/i.test(f.source) ? '2' : '1';
-    candidates.push([`${rank}${f.name}`, f]);
+    if (usage.has(f.name)) used.push(f);
+    else if (/^ecs\b/i.test(f.source)) ecs.push(f);
+    else own.push(f);
   }
-  if (candidates.length > MAX_FIELDS) {
-    candidates.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    candidates.length = MAX_FIELDS;
-    incomplete = true;
-  }
-  for (const [sortText, f] of candidates) {
-    const used = usage.get(f.name);
-    items.push({
+  used.sort((a, b) => usage.get(b.name)! - usage.get(a.name)!);
+  const all = [...used, ...own, ...ecs];
+  lastFields = fields;
+  const items = all.slice(0, MAX_FIELDS).map((f, i): CompletionItem => {
+    const n = usage.get(f.name);
+    return {
       label: f.name,
       kind: CompletionItemKind.Field,
-      detail: `${f.type}${used ? ` · used by ${used} sibling rule${used > 1 ? 's' : ''}` : ''}`,
+      detail: `${f.type}${n ? ` · used by ${n} rule${n > 1 ? 's' : ''} in this folder` : ''}`,
       labelDetails: { description: f.type },
-      documentation: { kind: 'markdown', value: fieldMarkdown(f) },
-      sortText,
-    });
-  }
-  return { isIncomplete: incomplete, items };
+      sortText: `${i < used.length ? '0' : i < used.length + own.length ? '1' : '2'}${String(i).padStart(6, '0')}`,
+      data: { field: f.name },
+    };
+  });
+  return { isIncomplete: all.length > MAX_FIELDS, items };
+}
+
+/** The field set of the last completion, for resolving an item's documentation lazily. */
+let lastFields: FieldSet | undefined;
+
+/** Field docs are filled in on resolve: rendering them for hundreds of items per keystroke is waste. */
+export function resolveCompletion(item: CompletionItem): CompletionItem {
+  const name = (item.data as { field?: string } | undefined)?.field;
+  const f = name ? lastFields?.get(name) : undefined;
+  if (f) item.documentation = { kind: 'markdown', value: fieldMarkdown(f) };
+  return item;
 }
 
 function functionItems(): CompletionItem[] {
