@@ -47,6 +47,10 @@ export interface Maxspan {
   /** Duration in milliseconds, or null when the value or unit is invalid. */
   ms: number | null;
   span: Span;
+  /** Span of the number alone (for precise diagnostics); absent in hand-built trees. */
+  valueSpan?: Span;
+  /** Span of the unit identifier, or null when omitted. */
+  unitSpan?: Span | null;
 }
 
 export interface SequenceTerm {
@@ -56,6 +60,8 @@ export interface SequenceTerm {
   missing: boolean;
   /** Per-term join keys (`[ ... ] by a, b`). */
   by: Expr[];
+  /** Span of `by a, b` after the term, when present. */
+  bySpan?: Span;
   /** `with runs=N`, if present. */
   runs: { value: number; span: Span } | null;
   span: Span;
