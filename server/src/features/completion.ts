@@ -168,32 +168,38 @@ function queryCompletion(a: Analyzed, offset: number, usage: ReadonlyMap<string,
   return { isIncomplete: false, items: [...keywordItems(['and', 'or', 'not', 'in', 'in~', 'like', 'like~', 'regex', 'regex~', 'where', 'by', 'with', 'until']), ...fieldItems(fields, typed, usage).items] };
 }
 
+/** The table header in force at `offset`, read from the text (the TOML may not parse mid-edit). */
+function tableAt(text: string, offset: number): { path: string; start: number } {
+  const re = /^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\- \t]+?)[ \t]*\]\]?/gm;
+  let found = { path: '', start: 0 };
+  for (let m = re.exec(text); m && m.index < offset; m = re.exec(text)) found = { path: m[1].replace(/\s+/g, ''), start: m.index };
+  return found;
+}
+
 function tomlCompletion(a: Analyzed, offset: number): CompletionList | null {
-  const rule = a.analysis.rule;
-  if (!rule) return null;
   const text = a.doc.getText();
-  const line = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
-  // The table whose header is the last one before the cursor.
-  let table = '';
-  let best = -1;
-  for (const t of rule.tables.values()) if (t.headerSpan.start < offset && t.headerSpan.start > best) ((best = t.headerSpan.start), (table = t.path));
-  const tableKey = table.replace(/\.\d+(?=\.|$)/g, '');
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const line = text.slice(lineStart, offset);
+  const table = tableAt(text, offset);
+  if (!table.path) return null;
   const enumLine = /^\s*([A-Za-z_][\w.]*)\s*=\s*("?)([\w &-]*)$/.exec(line);
   if (enumLine) {
-    const doc = RULE_KEY_DOCS[`${tableKey}.${enumLine[1]}`];
-    return { isIncomplete: false, items: (doc?.values ?? []).map((v) => ({ label: v, kind: CompletionItemKind.EnumMember, insertText: enumLine[2] ? v : `"${v}"` })) };
+    const doc = RULE_KEY_DOCS[`${table.path}.${enumLine[1]}`];
+    return { isIncomplete: false, items: (doc?.values ?? []).map((v, i) => ({ label: v, kind: CompletionItemKind.EnumMember, insertText: enumLine[2] ? v : `"${v}"`, sortText: String(i).padStart(3, '0') })) };
   }
-  if (/^\s*[A-Za-z_]*$/.test(line) && tableKey) {
-    const items: CompletionItem[] = [];
-    for (const [key, doc] of Object.entries(RULE_KEY_DOCS)) {
-      if (!key.startsWith(`${tableKey}.`)) continue;
-      const name = key.slice(tableKey.length + 1);
-      if (name.includes('.') || rule.entries.has(`${table}.${name}`)) continue;
-      items.push({ label: name, kind: CompletionItemKind.Property, documentation: doc.doc, insertText: `${name} = ` });
-    }
-    return { isIncomplete: false, items };
+  if (!/^\s*[A-Za-z_]*$/.test(line)) return null;
+  // Keys already written in this table are not offered again.
+  const nextHeader = text.slice(offset).search(/^[ \t]*\[/m);
+  const body = text.slice(table.start, nextHeader < 0 ? text.length : offset + nextHeader);
+  const present = new Set([...body.matchAll(/^[ \t]*([A-Za-z_][\w]*)[ \t]*=/gm)].map((m) => m[1]));
+  const items: CompletionItem[] = [];
+  for (const [key, doc] of Object.entries(RULE_KEY_DOCS)) {
+    if (!key.startsWith(`${table.path}.`)) continue;
+    const name = key.slice(table.path.length + 1);
+    if (name.includes('.') || present.has(name)) continue;
+    items.push({ label: name, kind: CompletionItemKind.Property, documentation: doc.doc, insertText: `${name} = ` });
   }
-  return null;
+  return { isIncomplete: false, items };
 }
 
 export function complete(a: Analyzed, offset: number, usage: SiblingUsage): CompletionList | null {
