@@ -1,0 +1,2 @@
+// Public API of the EQL front end. Other layers import from here only.
+export { parseEql } from './parser';

@@ -1,0 +1,876 @@
+// EQL parser: chevrotain in embedded-actions mode (no CST) building the AST of ./ast.ts
+// directly. Grammar and messages follow Elasticsearch's EqlBase.g4 and LogicalPlanBuilder;
+// a few wrong-but-common forms (`=` for equality, chained comparisons, maxspan after the
+// terms, keywords as field segments) are accepted on purpose so that they get a precise
+// diagnostic with a fix instead of a generic syntax error.
+//
+// One parser instance is created at load time and reused (building one costs milliseconds).
+
+import type { IToken, IRecognitionException, TokenType } from 'chevrotain' with { 'resolution-mode': 'import' };
+import { diag, type Diagnostic, type Fix, type Span } from '../core/diagnostic';
+import type * as A from './ast';
+import { allTokenTypes, chevrotain, KEYWORDS, lex, T, type StringInfo } from './lexer';
+
+const { EmbeddedActionsParser, EOF } = chevrotain;
+
+/** Deeper expressions are skipped with `eql/too-deep` instead of overflowing the JS stack. */
+export const MAX_NESTING = 200;
+
+const OPENERS = new Set<TokenType>([T.LParen, T.LBracket, T.MissingOpen]);
+const CLOSERS = new Set<TokenType>([T.RParen, T.RBracket]);
+
+const COMPARE_OPS: Record<string, A.CompareOp> = { Eq: '==', Neq: '!=', Lt: '<', Lte: '<=', Gt: '>', Gte: '>=', Asgn: '==' };
+
+type Keys = { keys: A.Expr[]; span: Span };
+
+function describe(t: IToken): string {
+  if (t.tokenType === EOF) return 'the end of the query';
+  const img = t.image.length > 40 ? t.image.slice(0, 37) + '...' : t.image;
+  return `'${img}'`;
+}
+
+/** Hint for `AND`, `Where`...: Elasticsearch keywords are lowercase only. */
+function keywordHint(t: IToken): string {
+  if (t.tokenType !== T.Identifier) return '';
+  const lower = t.image.toLowerCase();
+  return lower !== t.image && KEYWORDS.has(lower) ? ` (keywords are lowercase in EQL: write '${lower}')` : '';
+}
+
+function expectedList(types: TokenType[]): string {
+  const names = [...new Set(types.map((t) => (t === EOF ? 'the end of the query' : (t.LABEL ?? t.name))))];
+  if (names.length <= 1) return names[0] ?? 'something else';
+  return names.slice(0, -1).join(', ') + ' or ' + names[names.length - 1];
+}
+
+export class EqlParser extends EmbeddedActionsParser {
+  text = '';
+  strings: Map<number, StringInfo> = new Map();
+  /** Diagnostics found while building the tree (not chevrotain's own errors). */
+  diags: Diagnostic[] = [];
+  private depth = 0;
+  private tooDeepReported = false;
+
+  constructor() {
+    super(allTokenTypes, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      errorMessageProvider: {
+        buildMismatchTokenMessage: ({ expected, actual }) =>
+          `Expected ${expectedList([expected])} but found ${describe(actual)}${keywordHint(actual)}`,
+        buildNotAllInputParsedMessage: ({ firstRedundant }) =>
+          firstRedundant.tokenType === T.Pipe
+            ? `Unexpected ${describe(firstRedundant)}`
+            : `Unexpected ${describe(firstRedundant)} after the end of the query${keywordHint(firstRedundant)}`,
+        buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, customUserDescription }) => {
+          const first = actual[0];
+          const what = customUserDescription ?? expectedList(expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0])));
+          return `Expected ${what} but found ${describe(first)}${keywordHint(first)}`;
+        },
+        buildEarlyExitMessage: ({ expectedIterationPaths, actual, customUserDescription }) => {
+          const first = actual[0];
+          const what = customUserDescription ?? expectedList(expectedIterationPaths.map((path) => path[0]));
+          return `Expected at least one ${what} but found ${describe(first)}${keywordHint(first)}`;
+        },
+      },
+    });
+    this.performSelfAnalysis();
+  }
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  private startOf(t: IToken): number {
+    if (!isNaN(t.startOffset)) return t.startOffset;
+    const prev = this.LA(0);
+    return prev && !isNaN(prev.endOffset!) ? prev.endOffset! + 1 : this.text.length;
+  }
+
+  private endOf(t: IToken): number {
+    if (!isNaN(t.endOffset!)) return t.endOffset! + 1;
+    return this.startOf(t);
+  }
+
+  /** End offset of the last consumed token. */
+  private lastEnd(): number {
+    const t = this.LA(0);
+    return t && !isNaN(t.endOffset!) ? t.endOffset! + 1 : 0;
+  }
+
+  /** Start of the next token (the start of whatever the rule is about to parse). */
+  private nextStart(): number {
+    const t = this.LA(1);
+    return t.tokenType === EOF || isNaN(t.startOffset) ? this.text.length : t.startOffset;
+  }
+
+  private err(code: string, message: string, span: Span, fixes?: Fix[], severity: 'error' | 'warning' = 'error'): void {
+    this.diags.push(diag(code, severity, message, span, fixes));
+  }
+
+  private errorExpr(start: number): A.ErrorExpr {
+    const end = Math.max(start, this.lastEnd());
+    return { kind: 'error', span: { start, end } };
+  }
+
+  load(text: string, tokens: IToken[], strings: Map<number, StringInfo>): void {
+    this.text = text;
+    this.strings = strings;
+    this.diags = [];
+    this.depth = 0;
+    this.tooDeepReported = false;
+    this.input = tokens;
+  }
+
+  private stringLiteral(t: IToken): A.LiteralExpr {
+    const span = { start: this.startOf(t), end: this.endOf(t) };
+    const info = this.strings.get(t.startOffset);
+    if (!info) return { kind: 'literal', type: 'string', value: '', quote: 'double', span };
+    if (info.quote === 'single' || info.quote === 'question') this.legacyString(info, span);
+    return { kind: 'literal', type: 'string', value: info.value, quote: info.quote, span };
+  }
+
+  /** Single-quoted and ?"..." strings are rejected by Elasticsearch; offer the modern form. */
+  private legacyString(info: StringInfo, span: Span): void {
+    const escaped = '"' + info.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') + '"';
+    if (info.quote === 'single') {
+      this.err('eql/single-quoted-string', 'Use double quotes ["] to define string literals, not single quotes [\']', span, [
+        { title: 'Use double quotes', edits: [{ span, newText: escaped }] },
+      ]);
+    } else {
+      const raw = !info.value.includes('"""') && !/[\r\n]/.test(info.value) && !info.value.endsWith('"');
+      this.err('eql/legacy-raw-string', 'Use triple double quotes ["""] to define unescaped string literals, not [?"]', span, [
+        raw
+          ? { title: 'Use a """raw""" string', edits: [{ span, newText: `"""${info.value}"""` }] }
+          : { title: 'Use an escaped double-quoted string', edits: [{ span, newText: escaped }] },
+      ]);
+    }
+  }
+
+  /** Skips a too-deeply nested expression up to the closer that ends it; never recurses. */
+  private skipTooDeep(): A.ErrorExpr {
+    const start = this.nextStart();
+    let balance = 0;
+    for (;;) {
+      const t = this.LA(1);
+      const type = t.tokenType;
+      if (type === EOF) break;
+      if (OPENERS.has(type)) balance++;
+      else if (CLOSERS.has(type)) {
+        if (balance === 0) break;
+        balance--;
+      } else if (balance === 0 && (type === T.Comma || type === T.Pipe)) break;
+      this.SKIP_TOKEN();
+    }
+    const span = { start, end: Math.max(start, this.lastEnd()) };
+    if (!this.tooDeepReported) {
+      this.tooDeepReported = true;
+      this.err('eql/too-deep', `Expression nested more than ${MAX_NESTING} levels deep; simplify it (Elasticsearch rejects statements this large too)`, { start, end: Math.min(span.end, start + 1) || start });
+    }
+    return { kind: 'error', span };
+  }
+
+  // ---- statement and queries -----------------------------------------------------------
+
+  statement = this.RULE(
+    'statement',
+    (): A.Statement => {
+      const query = this.SUBRULE(this.query);
+      const pipes: A.Pipe[] = [];
+      this.MANY(() => {
+        pipes.push(this.SUBRULE(this.pipe));
+      });
+      return { kind: 'statement', query, pipes, span: { start: 0, end: this.text.length } };
+    },
+    {
+      recoveryValueFunc: (): A.Statement => ({
+        kind: 'statement',
+        query: { kind: 'event', filter: this.errorFilter(0), span: { start: 0, end: this.text.length } },
+        pipes: [],
+        span: { start: 0, end: this.text.length },
+      }),
+    },
+  );
+
+  private errorFilter(start: number): A.EventFilter {
+    const span = { start, end: Math.max(start, this.lastEnd()) };
+    return { kind: 'filter', category: { kind: 'category', name: null, quoted: false, span: { start, end: start } }, condition: { kind: 'error', span }, span };
+  }
+
+  private query = this.RULE('query', (): A.Query => {
+    return this.OR({
+      DEF: [
+        { ALT: () => this.SUBRULE(this.sequence) },
+        { ALT: () => this.SUBRULE(this.sample) },
+        { ALT: () => this.SUBRULE(this.join) },
+        {
+          ALT: () => {
+            const filter = this.SUBRULE(this.eventFilter);
+            return this.ACTION((): A.EventQuery => ({ kind: 'event', filter, span: { ...filter.span } }));
+          },
+        },
+      ],
+      ERR_MSG: "a query ('<category> where <condition>', 'sequence' or 'sample')",
+    });
+  });
+
+  /** `by ...` and `with maxspan=...` in any order; `by` after `with` is reported. */
+  private header(kind: 'sequence' | 'sample' | 'join') {
+    const by: A.Expr[] = [];
+    let bySpan: Span | null = null;
+    let maxspan: A.Maxspan | null = null;
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            const k = this.SUBRULE(this.joinKeys);
+            this.ACTION(() => {
+              if (maxspan && kind === 'sequence') this.err('eql/by-after-with', 'Please specify sequence [by] before [with] not after', k.span, this.moveByFix(k.span, maxspan));
+              else if (bySpan) this.err('eql/syntax', `Duplicate [by] in ${kind}; list all join keys in one [by]`, k.span);
+              by.push(...k.keys);
+              bySpan = bySpan ? { start: bySpan.start, end: k.span.end } : k.span;
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const m = this.SUBRULE(this.sequenceParams);
+            this.ACTION(() => {
+              if (kind !== 'sequence') this.err(`eql/${kind}-maxspan`, `[maxspan] is not supported in a ${kind}; only sequences take [with maxspan=...]`, m.span);
+              else if (maxspan) this.err('eql/syntax', 'Duplicate [with maxspan]; specify it once', m.span);
+              else maxspan = m;
+            });
+          },
+        },
+      ]);
+    });
+    return { by, bySpan: bySpan as Span | null, maxspan: maxspan as A.Maxspan | null };
+  }
+
+  /** Fix for `sequence with maxspan=1m by x`: move the `by` part before `with`. */
+  private moveByFix(bySpan: Span, maxspan: A.Maxspan): Fix[] {
+    // the `with` keyword precedes the maxspan node
+    const withStart = this.text.lastIndexOf('with', maxspan.span.start);
+    if (withStart < 0) return [];
+    const byText = this.text.slice(bySpan.start, bySpan.end);
+    return [
+      {
+        title: 'Move [by] before [with]',
+        edits: [
+          { span: { start: withStart, end: withStart }, newText: byText + ' ' },
+          { span: { start: maxspan.span.end, end: bySpan.end }, newText: '' },
+        ],
+      },
+    ];
+  }
+
+  private sequence = this.RULE('sequence', (): A.SequenceQuery => {
+    const kw = this.CONSUME(T.Sequence);
+    const h = this.header('sequence');
+    const terms: A.SequenceTerm[] = [];
+    this.AT_LEAST_ONE({
+      DEF: () => {
+        terms.push(this.SUBRULE(this.sequenceTerm));
+      },
+      ERR_MSG: "sequence term '[<category> where <condition>]'",
+    });
+    let until: A.SequenceTerm | null = null;
+    this.OPTION(() => {
+      this.CONSUME(T.Until);
+      until = this.SUBRULE2(this.sequenceTerm);
+    });
+    return this.ACTION(() => {
+      return { kind: 'sequence', by: h.by, bySpan: h.bySpan, maxspan: h.maxspan, terms, until, span: { start: this.startOf(kw), end: this.lastEnd() } };
+    });
+  });
+
+  private sample = this.RULE('sample', (): A.SampleQuery => {
+    const kw = this.CONSUME(T.Sample);
+    const h = this.header('sample');
+    const terms: A.SequenceTerm[] = [];
+    this.AT_LEAST_ONE({
+      DEF: () => {
+        terms.push(this.SUBRULE(this.sequenceTerm));
+      },
+      ERR_MSG: "sample term '[<category> where <condition>]'",
+    });
+    this.OPTION(() => {
+      const u = this.CONSUME(T.Until);
+      const t = this.SUBRULE2(this.sequenceTerm);
+      this.ACTION(() => this.err('eql/sample-until', '[until] is not supported in a sample; only sequences take [until]', { start: this.startOf(u), end: t.span.end }));
+    });
+    return this.ACTION(() => ({ kind: 'sample', by: h.by, bySpan: h.bySpan, terms, span: { start: this.startOf(kw), end: this.lastEnd() } }));
+  });
+
+  private join = this.RULE('join', (): A.JoinQuery => {
+    const kw = this.CONSUME(T.Join);
+    const h = this.header('join');
+    const terms: A.SequenceTerm[] = [];
+    this.AT_LEAST_ONE({
+      DEF: () => {
+        terms.push(this.SUBRULE(this.sequenceTerm));
+      },
+      ERR_MSG: "join term '[<category> where <condition>]'",
+    });
+    let until: A.SequenceTerm | null = null;
+    this.OPTION(() => {
+      this.CONSUME(T.Until);
+      until = this.SUBRULE2(this.sequenceTerm);
+    });
+    return this.ACTION(() => ({ kind: 'join', by: h.by, terms, until, span: { start: this.startOf(kw), end: this.lastEnd() } }));
+  });
+
+  private sequenceParams = this.RULE('sequenceParams', (): A.Maxspan => {
+    this.CONSUME(T.With);
+    const kw = this.CONSUME(T.Maxspan);
+    this.CONSUME(T.Asgn);
+    const num = this.OR([{ ALT: () => this.CONSUME(T.Integer) }, { ALT: () => this.CONSUME(T.Decimal) }]);
+    let unit: IToken | null = null;
+    this.OPTION(() => {
+      unit = this.CONSUME(T.Identifier);
+    });
+    return this.ACTION(() => {
+      const u = unit as IToken | null;
+      const value = Number(num.image);
+      const unitText = u ? u.image : null;
+      const factor = unitText ? UNIT_MS[unitText] : undefined;
+      const ms = Number.isInteger(value) && value > 0 && factor !== undefined && num.tokenType === T.Integer ? value * factor : null;
+      const valueSpan = { start: this.startOf(num), end: this.endOf(num) };
+      return {
+        kind: 'maxspan',
+        value,
+        unit: unitText,
+        ms,
+        span: { start: this.startOf(kw), end: this.lastEnd() },
+        valueSpan,
+        unitSpan: u ? { start: this.startOf(u), end: this.endOf(u) } : null,
+      } as A.Maxspan;
+    });
+  });
+
+  private sequenceTerm = this.RULE(
+    'sequenceTerm',
+    (): A.SequenceTerm => {
+      const open = this.OR([{ ALT: () => this.CONSUME(T.LBracket) }, { ALT: () => this.CONSUME(T.MissingOpen) }]);
+      const filter = this.SUBRULE(this.eventFilter);
+      this.CONSUME(T.RBracket);
+      let by: A.Expr[] = [];
+      let bySpan: Span | null = null;
+      this.OPTION(() => {
+        const k = this.SUBRULE(this.joinKeys);
+        this.ACTION(() => {
+          by = k.keys;
+          bySpan = k.span;
+        });
+      });
+      let runs: { value: number; span: Span } | null = null;
+      this.OPTION2(() => {
+        this.CONSUME(T.With);
+        const key = this.OR2([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Maxspan) }]);
+        this.CONSUME(T.Asgn);
+        const num = this.OR3([{ ALT: () => this.CONSUME2(T.Integer) }, { ALT: () => this.CONSUME2(T.Decimal) }]);
+        let unit: IToken | null = null;
+        this.OPTION3(() => {
+          unit = this.CONSUME2(T.Identifier);
+        });
+        this.ACTION(() => {
+          const span = { start: this.startOf(num), end: this.endOf(num) };
+          const whole = { start: this.startOf(key), end: this.lastEnd() };
+          if (key.tokenType === T.Maxspan) {
+            this.err('eql/maxspan-position', 'Specify [with maxspan=...] right after [sequence] (and its [by] keys), not after a term', whole);
+          } else if (key.image !== 'runs') {
+            this.err('eql/syntax', `Unknown sequence term parameter [${key.image}]; the only one is [runs], as in [with runs=2]`, { start: this.startOf(key), end: this.endOf(key) });
+          } else if (unit) {
+            const u = unit as IToken;
+            this.err('eql/syntax', `Unexpected [${u.image}] after the [runs] value; write [with runs=N]`, { start: this.startOf(u), end: this.endOf(u) });
+          } else if (num.tokenType === T.Decimal) {
+            this.err('eql/runs', `Decimal [runs] value [${num.image}] not supported; use an integer from 1 to 100`, span);
+          } else {
+            runs = { value: Number(num.image), span };
+          }
+        });
+      });
+      return this.ACTION(() => ({
+        kind: 'term',
+        filter,
+        missing: open.tokenType === T.MissingOpen,
+        by,
+        ...(bySpan ? { bySpan } : {}),
+        runs,
+        span: { start: this.startOf(open), end: this.lastEnd() },
+      }));
+    },
+    {
+      recoveryValueFunc: (e: IRecognitionException): A.SequenceTerm => {
+        const start = !isNaN(e.token.startOffset) ? e.token.startOffset : this.lastEnd();
+        const filter = this.errorFilter(start);
+        return { kind: 'term', filter, missing: false, by: [], runs: null, span: { ...filter.span } };
+      },
+    },
+  );
+
+  private joinKeys = this.RULE('joinKeys', (): Keys => {
+    const kw = this.CONSUME(T.By);
+    const keys: A.Expr[] = [];
+    keys.push(this.SUBRULE(this.expression));
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      keys.push(this.SUBRULE2(this.expression));
+    });
+    return this.ACTION(() => ({ keys, span: { start: this.startOf(kw), end: this.lastEnd() } }));
+  });
+
+  private eventFilter = this.RULE(
+    'eventFilter',
+    (): A.EventFilter => {
+      const start = this.nextStart();
+      const category = this.OR({
+        DEF: [
+          {
+            ALT: () => {
+              const t = this.CONSUME(T.Any);
+              return this.ACTION((): A.Category => ({ kind: 'category', name: null, quoted: false, span: { start: this.startOf(t), end: this.endOf(t) } }));
+            },
+          },
+          {
+            ALT: () => {
+              const t = this.CONSUME(T.Identifier);
+              return this.ACTION((): A.Category => ({ kind: 'category', name: t.image, quoted: false, span: { start: this.startOf(t), end: this.endOf(t) } }));
+            },
+          },
+          {
+            ALT: () => {
+              const t = this.CONSUME(T.String);
+              return this.ACTION((): A.Category => {
+                const lit = this.stringLiteral(t);
+                return { kind: 'category', name: String(lit.value), quoted: true, span: lit.span };
+              });
+            },
+          },
+        ],
+        ERR_MSG: "an event category (a name such as 'process', a \"quoted\" name or 'any')",
+      });
+      this.CONSUME(T.Where);
+      const condition = this.SUBRULE(this.expression);
+      return this.ACTION(() => ({ kind: 'filter', category, condition, span: { start, end: this.lastEnd() } }));
+    },
+    { recoveryValueFunc: (e: IRecognitionException) => this.errorFilter(!isNaN(e.token.startOffset) ? e.token.startOffset : this.lastEnd()) },
+  );
+
+  private pipe = this.RULE('pipe', (): A.Pipe => {
+    const bar = this.CONSUME(T.Pipe);
+    const name = this.CONSUME(T.Identifier);
+    const args: A.Expr[] = [];
+    this.OPTION(() => {
+      args.push(this.SUBRULE(this.expression));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        args.push(this.SUBRULE2(this.expression));
+      });
+    });
+    return this.ACTION(() => ({ kind: 'pipe', name: name.image, nameSpan: { start: this.startOf(name), end: this.endOf(name) }, args, span: { start: this.startOf(bar), end: this.lastEnd() } }));
+  });
+
+  // ---- expressions ---------------------------------------------------------------------
+
+  expression = this.RULE(
+    'expression',
+    (): A.Expr => {
+      if (!this.RECORDING_PHASE && this.depth >= MAX_NESTING) return this.skipTooDeep();
+      this.depth++;
+      try {
+        return this.SUBRULE(this.orExpr);
+      } finally {
+        this.depth--;
+      }
+    },
+    { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(!isNaN(e.token.startOffset) ? e.token.startOffset : this.lastEnd()) },
+  );
+
+  private orExpr = this.RULE('orExpr', (): A.Expr => {
+    const start = this.nextStart();
+    const operands: A.Expr[] = [this.SUBRULE(this.andExpr)];
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      operands.push(this.SUBRULE2(this.andExpr));
+    });
+    return this.ACTION(() => (operands.length === 1 ? operands[0] : { kind: 'or', operands, span: { start, end: this.lastEnd() } }));
+  });
+
+  private andExpr = this.RULE('andExpr', (): A.Expr => {
+    const start = this.nextStart();
+    const operands: A.Expr[] = [this.SUBRULE(this.notExpr)];
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      operands.push(this.SUBRULE2(this.notExpr));
+    });
+    return this.ACTION(() => (operands.length === 1 ? operands[0] : { kind: 'and', operands, span: { start, end: this.lastEnd() } }));
+  });
+
+  private notExpr = this.RULE('notExpr', (): A.Expr => {
+    const nots: IToken[] = [];
+    this.MANY(() => {
+      nots.push(this.CONSUME(T.Not));
+    });
+    const operand = this.SUBRULE(this.comparison);
+    return this.ACTION(() => {
+      let e = operand;
+      for (let i = nots.length - 1; i >= 0; i--) e = { kind: 'not', operand: e, span: { start: this.startOf(nots[i]), end: e.span.end } };
+      return e;
+    });
+  });
+
+  private comparison = this.RULE('comparison', (): A.Expr => {
+    const start = this.nextStart();
+    let left = this.SUBRULE(this.additive);
+    let count = 0;
+    this.MANY(() => {
+      const op = this.OR([
+        { ALT: () => this.CONSUME(T.Eq) },
+        { ALT: () => this.CONSUME(T.Neq) },
+        { ALT: () => this.CONSUME(T.Lt) },
+        { ALT: () => this.CONSUME(T.Lte) },
+        { ALT: () => this.CONSUME(T.Gt) },
+        { ALT: () => this.CONSUME(T.Gte) },
+        { ALT: () => this.CONSUME(T.Asgn) },
+      ]);
+      const right = this.SUBRULE2(this.additive);
+      this.ACTION(() => {
+        const opSpan = { start: this.startOf(op), end: this.endOf(op) };
+        if (op.tokenType === T.Asgn) {
+          this.err('eql/assign-equals', "[=] is not an equality operator in EQL; use == (case-sensitive) or : (case-insensitive)", opSpan, [
+            { title: 'Replace = with ==', edits: [{ span: opSpan, newText: '==' }] },
+            { title: 'Replace = with :', edits: [{ span: opSpan, newText: ':' }] },
+          ]);
+        }
+        if (++count === 2) {
+          const l = left as A.CompareExpr;
+          this.err('eql/chained-comparison', `Comparisons cannot be chained; write [a ${l.op} b and b ${COMPARE_OPS[op.tokenType.name]} c] instead`, { start: opSpan.start, end: right.span.end });
+        }
+        left = { kind: 'compare', op: COMPARE_OPS[op.tokenType.name], left, right, opSpan, span: { start, end: this.lastEnd() } };
+      });
+    });
+    return left;
+  });
+
+  private additive = this.RULE('additive', (): A.Expr => {
+    const start = this.nextStart();
+    let left = this.SUBRULE(this.multiplicative);
+    this.MANY(() => {
+      const op = this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      const right = this.SUBRULE2(this.multiplicative);
+      this.ACTION(() => {
+        left = { kind: 'arith', op: op.image as A.ArithOp, left, right, span: { start, end: this.lastEnd() } };
+      });
+    });
+    return left;
+  });
+
+  private multiplicative = this.RULE('multiplicative', (): A.Expr => {
+    const start = this.nextStart();
+    let left = this.SUBRULE(this.unary);
+    this.MANY(() => {
+      const op = this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }, { ALT: () => this.CONSUME(T.Percent) }]);
+      const right = this.SUBRULE2(this.unary);
+      this.ACTION(() => {
+        left = { kind: 'arith', op: op.image as A.ArithOp, left, right, span: { start, end: this.lastEnd() } };
+      });
+    });
+    return left;
+  });
+
+  private unary = this.RULE('unary', (): A.Expr => {
+    const signs: IToken[] = [];
+    this.MANY(() => {
+      signs.push(this.OR([{ ALT: () => this.CONSUME(T.Minus) }, { ALT: () => this.CONSUME(T.Plus) }]));
+    });
+    const operand = this.SUBRULE(this.postfix);
+    return this.ACTION(() => {
+      let e = operand;
+      for (let i = signs.length - 1; i >= 0; i--) {
+        if (signs[i].tokenType === T.Minus) e = { kind: 'negate', operand: e, span: { start: this.startOf(signs[i]), end: e.span.end } };
+      }
+      return e;
+    });
+  });
+
+  /** primary + optional predicate (`in`, `:`, `like`, `regex`), as in Elasticsearch. */
+  private postfix = this.RULE('postfix', (): A.Expr => {
+    const value = this.SUBRULE(this.primary);
+    let result = value;
+    this.OPTION(() => {
+      result = this.SUBRULE(this.predicate, { ARGS: [value] });
+    });
+    return result;
+  });
+
+  private predicate = this.RULE('predicate', (value: A.Expr): A.Expr => {
+    return this.OR([
+      {
+        ALT: () => {
+          let not: IToken | null = null;
+          this.OPTION(() => {
+            not = this.CONSUME(T.Not);
+          });
+          const op = this.OR2([{ ALT: () => this.CONSUME(T.In) }, { ALT: () => this.CONSUME(T.InCI) }]);
+          const list = this.SUBRULE(this.parenList);
+          return this.ACTION((): A.InExpr => {
+            const n = not as IToken | null;
+            return {
+              kind: 'in',
+              negated: n !== null,
+              caseInsensitive: op.tokenType === T.InCI,
+              value,
+              list,
+              opSpan: { start: this.startOf(n ?? op), end: this.endOf(op) },
+              span: { start: value.span.start, end: this.lastEnd() },
+            };
+          });
+        },
+      },
+      {
+        ALT: () => {
+          const op = this.OR3([
+            { ALT: () => this.CONSUME(T.Colon) },
+            { ALT: () => this.CONSUME(T.Like) },
+            { ALT: () => this.CONSUME(T.LikeCI) },
+            { ALT: () => this.CONSUME(T.Regex) },
+            { ALT: () => this.CONSUME(T.RegexCI) },
+          ]);
+          // `(` after a match operator always opens a list, never a parenthesised expression.
+          const patterns = this.OR4({
+            DEF: [
+              { ALT: () => this.SUBRULE2(this.parenList) },
+              { GATE: () => this.LA(1).tokenType !== T.LParen, ALT: () => [this.SUBRULE(this.unary)] },
+            ],
+            ERR_MSG: 'a string or a parenthesised list of strings',
+            IGNORE_AMBIGUITIES: true,
+          });
+          return this.ACTION((): A.MatchExpr => {
+            const t = op.tokenType;
+            const matchOp: A.MatchOp = t === T.Colon ? ':' : t === T.Like || t === T.LikeCI ? 'like' : 'regex';
+            return {
+              kind: 'match',
+              op: matchOp,
+              caseInsensitive: t === T.Colon || t === T.LikeCI || t === T.RegexCI,
+              value,
+              patterns,
+              opSpan: { start: this.startOf(op), end: this.endOf(op) },
+              span: { start: value.span.start, end: this.lastEnd() },
+            };
+          });
+        },
+      },
+    ]);
+  });
+
+  /** `( expr, expr, ... )` */
+  private parenList = this.RULE('parenList', (): A.Expr[] => {
+    this.CONSUME(T.LParen);
+    const list: A.Expr[] = [this.SUBRULE(this.expression)];
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      list.push(this.SUBRULE2(this.expression));
+    });
+    this.CONSUME(T.RParen);
+    return list;
+  });
+
+  private primary = this.RULE('primary', (): A.Expr => {
+    return this.OR({
+      DEF: [
+        { ALT: () => this.SUBRULE(this.literal) },
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            const e = this.SUBRULE(this.expression);
+            this.CONSUME(T.RParen);
+            return e;
+          },
+        },
+        { ALT: () => this.SUBRULE(this.call) },
+        { ALT: () => this.SUBRULE(this.lineage) },
+        { ALT: () => this.SUBRULE(this.field) },
+      ],
+      ERR_MSG: 'an expression (a field, a literal, a function call or a parenthesised expression)',
+    });
+  });
+
+  private literal = this.RULE('literal', (): A.LiteralExpr => {
+    const t = this.OR([
+      { ALT: () => this.CONSUME(T.String) },
+      { ALT: () => this.CONSUME(T.Integer) },
+      { ALT: () => this.CONSUME(T.Decimal) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Null) },
+    ]);
+    return this.ACTION((): A.LiteralExpr => {
+      const span = { start: this.startOf(t), end: this.endOf(t) };
+      switch (t.tokenType) {
+        case T.String:
+          return this.stringLiteral(t);
+        case T.Integer:
+        case T.Decimal:
+          return { kind: 'literal', type: 'number', value: Number(t.image), span };
+        case T.True:
+          return { kind: 'literal', type: 'boolean', value: true, span };
+        case T.False:
+          return { kind: 'literal', type: 'boolean', value: false, span };
+        default:
+          return { kind: 'literal', type: 'null', value: null, span };
+      }
+    });
+  });
+
+  private call = this.RULE('call', (): A.CallExpr => {
+    const name = this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.TildeIdentifier) }]);
+    this.CONSUME(T.LParen);
+    const args: A.Expr[] = [];
+    this.OPTION(() => {
+      args.push(this.SUBRULE(this.expression));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        args.push(this.SUBRULE2(this.expression));
+      });
+    });
+    this.CONSUME(T.RParen);
+    return this.ACTION((): A.CallExpr => {
+      const ci = name.tokenType === T.TildeIdentifier;
+      const start = this.startOf(name);
+      const text = ci ? name.image.slice(0, -1) : name.image;
+      return { kind: 'call', name: text, nameSpan: { start, end: start + text.length }, caseInsensitive: ci, args, span: { start, end: this.lastEnd() } };
+    });
+  });
+
+  private lineage = this.RULE('lineage', (): A.LineageExpr => {
+    const rel = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Of);
+    this.CONSUME(T.LBracket);
+    const filter = this.SUBRULE(this.eventFilter);
+    this.CONSUME(T.RBracket);
+    return this.ACTION(() => ({ kind: 'lineage', relation: rel.image, filter, span: { start: this.startOf(rel), end: this.lastEnd() } }));
+  });
+
+  private field = this.RULE('field', (): A.FieldExpr => {
+    let q: IToken | null = null;
+    this.OPTION(() => {
+      q = this.CONSUME(T.Question);
+    });
+    const first = this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.QuotedIdentifier) }]);
+    const parts: IToken[] = [first];
+    const path: (string | number)[] = [];
+    // `[` continues the field only as an index (`a[0]`); `by x [file where ...]` starts a term.
+    // Chevrotain's repetition lookahead ignores what follows the rule, hence the gate.
+    this.MANY({
+      GATE: () => this.LA(1).tokenType !== T.LBracket || this.LA(2).tokenType === T.Integer,
+      DEF: () => this.OR2([
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot);
+            parts.push(this.SUBRULE(this.fieldSegment));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            const idx = this.CONSUME(T.Integer);
+            this.CONSUME(T.RBracket);
+            parts.push(idx);
+          },
+        },
+      ]),
+    });
+    return this.ACTION((): A.FieldExpr => {
+      const names: string[] = [];
+      for (const p of parts) {
+        if (p.tokenType === T.Integer) {
+          path.push(Number(p.image));
+          continue;
+        }
+        const seg = p.tokenType === T.QuotedIdentifier ? unquoteIdentifier(p.image) : p.image;
+        if (p.tokenType !== T.Identifier && p.tokenType !== T.QuotedIdentifier && !isNaN(p.startOffset)) {
+          const span = { start: this.startOf(p), end: this.endOf(p) };
+          this.err('eql/keyword-in-field', `[${p.image}] is a keyword; quote this field name part with backticks: \`${p.image}\``, span, [
+            { title: 'Quote with backticks', edits: [{ span, newText: '`' + p.image + '`' }] },
+          ]);
+        }
+        path.push(seg);
+        names.push(seg);
+      }
+      const qt = q as IToken | null;
+      return { kind: 'field', name: names.join('.'), path, optional: qt !== null, span: { start: this.startOf(qt ?? first), end: this.lastEnd() } };
+    });
+  });
+
+  /** A name after `.`: identifiers, backtick names, and keywords (reported, for a good message). */
+  private fieldSegment = this.RULE('fieldSegment', (): IToken => {
+    return this.OR({
+      DEF: [
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.CONSUME(T.QuotedIdentifier) },
+        ...[T.And, T.Any, T.By, T.False, T.In, T.Join, T.Like, T.Maxspan, T.Not, T.Null, T.Of, T.Or, T.Regex, T.Sample, T.Sequence, T.True, T.Until, T.Where, T.With].map((k, i) => ({
+          ALT: () => this.consumeKeyword(k, i),
+        })),
+      ],
+      ERR_MSG: 'a field name',
+    });
+  });
+
+  // CONSUME needs a distinct occurrence index per call site inside one rule.
+  private consumeKeyword(k: TokenType, i: number): IToken {
+    return this.consume(i + 2, k);
+  }
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function unquoteIdentifier(image: string): string {
+  const body = image.endsWith('`') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);
+  return body.replace(/``/g, '`');
+}
+
+let shared: EqlParser | null = null;
+
+function parserInstance(): EqlParser {
+  return (shared ??= new EqlParser());
+}
+
+function errorSpan(e: IRecognitionException, textLength: number): Span {
+  const t = e.token;
+  if (!t || t.tokenType === EOF || isNaN(t.startOffset)) {
+    const prev = (e as { previousToken?: IToken }).previousToken;
+    const end = prev && !isNaN(prev.endOffset!) ? prev.endOffset! + 1 : textLength;
+    return { start: end, end };
+  }
+  return { start: t.startOffset, end: t.endOffset! + 1 };
+}
+
+/** Parses one EQL query (offsets relative to `text`). Never throws; always returns a tree. */
+export function parseEql(text: string): { ast: A.Statement; diagnostics: Diagnostic[] } {
+  const lexed = lex(text);
+  const p = parserInstance();
+  p.load(text, lexed.tokens, lexed.strings);
+  let ast: A.Statement;
+  try {
+    ast = p.statement();
+  } catch (e) {
+    // A chevrotain internal failure must not take the editor down.
+    ast = { kind: 'statement', query: { kind: 'event', filter: { kind: 'filter', category: { kind: 'category', name: null, quoted: false, span: { start: 0, end: 0 } }, condition: { kind: 'error', span: { start: 0, end: text.length } }, span: { start: 0, end: text.length } }, span: { start: 0, end: text.length } }, pipes: [], span: { start: 0, end: text.length } };
+    p.diags.push(diag('eql/internal', 'error', `EQL parser failed: ${e instanceof Error ? e.message : String(e)}`, { start: 0, end: Math.min(1, text.length) }));
+  }
+  const diagnostics: Diagnostic[] = [...lexed.diagnostics];
+  const syntaxAt = new Set<number>(lexed.diagnostics.map((d) => d.span.start));
+  for (const e of p.errors) {
+    const span = errorSpan(e, text.length);
+    // One mistake, one diagnostic: chevrotain may report the same position twice while recovering.
+    if (syntaxAt.has(span.start)) continue;
+    syntaxAt.add(span.start);
+    diagnostics.push(diag('eql/syntax', 'error', e.message, span));
+  }
+  if (text.trim() === '' || lexed.tokens.length === 0) {
+    // An empty query gets one clear message instead of chevrotain's "expected ... but found EOF".
+    diagnostics.length = 0;
+    diagnostics.push(...lexed.diagnostics, diag('eql/empty', 'error', "Empty query: write '<category> where <condition>', e.g. process where true", { start: 0, end: text.length }));
+  }
+  diagnostics.push(...p.diags);
+  diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  return { ast, diagnostics };
+}
