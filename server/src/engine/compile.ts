@@ -1,0 +1,406 @@
+// Compiles the EQL AST once into closures: no AST walking per event. Values follow
+// Elasticsearch: three-valued logic (null is neither true nor false), multi-valued fields
+// satisfy a predicate when any value does, `:` folds case, functions come from THE table.
+import type { Expr, Statement, SequenceTerm, EventFilter, Span } from '../eql/ast';
+import { diag, type Diagnostic } from '../core/diagnostic';
+import { lookupFunction, arity, type Scalar } from '../eql/functions';
+import { eq, eqFold, order, fieldGetter, namedGetter, type Getter } from './values';
+import { compileWildcard, hasWildcard, type StringTest } from './wildcard';
+import { compileRegex, RegexError } from './regex';
+
+/** Evaluates an expression on one event source. Arrays are multi-valued results. */
+export type Ev = (o: unknown) => unknown;
+export type Pred = (o: unknown) => boolean;
+
+export interface EngineOptions {
+  /** Named as in the `_eql/search` API. Default `event.category`. */
+  eventCategoryField?: string;
+  /** Default `@timestamp`. */
+  timestampField?: string;
+  tiebreakerField?: string | null;
+}
+
+export interface CompiledTerm {
+  /** Category and condition together. */
+  test: Pred;
+  keys: Getter[];
+  missing: boolean;
+}
+
+export type PipeSpec = { kind: 'head' | 'tail'; n: number };
+
+export interface CompiledQuery {
+  kind: 'event' | 'sequence' | 'sample';
+  /** Event query: one term. Sequence (runs expanded) / sample: one per stage. */
+  terms: CompiledTerm[];
+  until: CompiledTerm | null;
+  /** Milliseconds, or null when not given. */
+  maxspan: number | null;
+  pipes: PipeSpec[];
+  categoryField: string;
+  timestampField: string;
+  tiebreakerField: string | null;
+  getTimestamp: Getter;
+  getTiebreaker: Getter | null;
+  /** Category names the query can match (null entry = `any`), for cheap pre-filters. */
+  categories: (string | null)[];
+}
+
+export type CompileResult = { query: CompiledQuery; diagnostics: Diagnostic[] } | { query: null; diagnostics: Diagnostic[] };
+
+class CompileError extends Error {
+  constructor(readonly d: Diagnostic) {
+    super(d.message);
+  }
+}
+const fail = (code: string, message: string, at: Span): never => {
+  throw new CompileError(diag(code, 'error', message, at));
+};
+
+/** Three-valued truth of a result: true, false or null; multi-valued: any true. */
+export function truth(v: unknown): boolean | null {
+  if (v === true) return true;
+  if (v === false) return false;
+  if (Array.isArray(v)) {
+    let sawFalse = false;
+    for (const x of v) {
+      if (x === true) return true;
+      if (x === false) sawFalse = true;
+    }
+    return sawFalse ? false : null;
+  }
+  return null;
+}
+
+/** Applies a binary scalar function over possibly multi-valued sides; null in, null out. */
+function lift2(f: (a: unknown, b: unknown) => unknown): (a: unknown, b: unknown) => unknown {
+  return (a, b) => {
+    if (a === null || b === null) return null;
+    if (!Array.isArray(a) && !Array.isArray(b)) return f(a, b);
+    const out: unknown[] = [];
+    for (const x of Array.isArray(a) ? a : [a]) for (const y of Array.isArray(b) ? b : [b]) out.push(f(x, y));
+    return out;
+  };
+}
+
+/** Any value of a (multi-valued) side satisfies p. null stays null. */
+function anyOf(v: unknown, p: (x: unknown) => boolean): boolean | null {
+  if (v === null) return null;
+  if (!Array.isArray(v)) return p(v);
+  for (const x of v) if (p(x)) return true;
+  return false;
+}
+
+const isScalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+function literalValue(e: Expr): unknown {
+  return e.kind === 'literal' ? e.value : undefined;
+}
+
+function compileExpr(e: Expr): Ev {
+  switch (e.kind) {
+    case 'literal': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'field': {
+      if (e.path.length === 0) fail('engine/unsupported', 'empty field name', e.span);
+      return fieldGetter(e.path);
+    }
+    case 'and': {
+      const ops = e.operands.map(compileExpr);
+      return (o) => {
+        let unknown = false;
+        for (let i = 0; i < ops.length; i++) {
+          const t = truth(ops[i](o));
+          if (t === false) return false;
+          if (t === null) unknown = true;
+        }
+        return unknown ? null : true;
+      };
+    }
+    case 'or': {
+      const ops = e.operands.map(compileExpr);
+      return (o) => {
+        let unknown = false;
+        for (let i = 0; i < ops.length; i++) {
+          const t = truth(ops[i](o));
+          if (t === true) return true;
+          if (t === null) unknown = true;
+        }
+        return unknown ? null : false;
+      };
+    }
+    case 'not': {
+      const x = compileExpr(e.operand);
+      return (o) => {
+        const t = truth(x(o));
+        return t === null ? null : !t;
+      };
+    }
+    case 'compare':
+      return compileCompare(e.op, e.left, e.right);
+    case 'in': {
+      const v = compileExpr(e.value);
+      const test = compileMembership(e.list, e.caseInsensitive);
+      const neg = e.negated;
+      return (o) => {
+        const r = test(v(o), o);
+        return r === null ? null : neg ? !r : r;
+      };
+    }
+    case 'match':
+      return compileMatch(e);
+    case 'arith': {
+      const l = compileExpr(e.left);
+      const r = compileExpr(e.right);
+      const f = lift2(arithOp(e.op));
+      return (o) => f(l(o), r(o));
+    }
+    case 'negate': {
+      const x = compileExpr(e.operand);
+      const neg = (v: unknown): unknown => (typeof v === 'number' ? -v : Array.isArray(v) ? v.map(neg) : null);
+      return (o) => neg(x(o));
+    }
+    case 'call':
+      return compileCall(e);
+    case 'lineage':
+      return fail('engine/unsupported', `'${e.relation} of' (lineage) is not supported by Elasticsearch`, e.span);
+    case 'error':
+      return fail('engine/invalid', 'the query has syntax errors', e.span);
+  }
+}
+
+function arithOp(op: string): (a: unknown, b: unknown) => unknown {
+  const nums = (f: (x: number, y: number) => number | null) => (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? f(a, b) : null);
+  switch (op) {
+    case '+':
+      return nums((x, y) => x + y);
+    case '-':
+      return nums((x, y) => x - y);
+    case '*':
+      return nums((x, y) => x * y);
+    case '/':
+      // Integer division when both are integers, as Elasticsearch does for long values.
+      return nums((x, y) => (y === 0 ? null : Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y));
+    default:
+      return nums((x, y) => (y === 0 ? null : x % y));
+  }
+}
+
+function compileCompare(op: string, left: Expr, right: Expr): Ev {
+  // `x == null` means absent or null; `x != null` means present.
+  const lnull = left.kind === 'literal' && left.value === null;
+  const rnull = right.kind === 'literal' && right.value === null;
+  if (lnull || rnull) {
+    if (lnull && rnull) return () => (op === '==' ? true : op === '!=' ? false : null);
+    const side = compileExpr(lnull ? right : left);
+    if (op === '==') return (o) => side(o) === null;
+    if (op === '!=') return (o) => side(o) !== null;
+    return () => null;
+  }
+  const l = compileExpr(left);
+  const r = compileExpr(right);
+  // `!=` is the negation of `==` over all values (must_not term on arrays).
+  if (op === '==' || op === '!=') {
+    const lv = literalValue(right);
+    const neg = op === '!=';
+    if (typeof lv === 'string') {
+      return (o) => {
+        const a = l(o);
+        if (a === lv) return !neg;
+        const t = anyOf(a, (x) => eq(x, lv));
+        return t === null ? null : neg ? !t : t;
+      };
+    }
+    return (o) => {
+      const a = l(o);
+      const b = r(o);
+      if (a === null || b === null) return null;
+      const t = Array.isArray(b) ? anyOf(b, (y) => anyOf(a, (x) => eq(x, y)) === true) : anyOf(a, (x) => eq(x, b));
+      return t === null ? null : neg ? !t : t;
+    };
+  }
+  const ok: (c: number) => boolean = op === '<' ? (c) => c < 0 : op === '<=' ? (c) => c <= 0 : op === '>' ? (c) => c > 0 : (c) => c >= 0;
+  const cmp = (x: unknown, y: unknown) => {
+    const c = order(x, y);
+    return c !== null && ok(c);
+  };
+  return (o) => {
+    const a = l(o);
+    const b = r(o);
+    if (a === null || b === null) return null;
+    if (!Array.isArray(a) && !Array.isArray(b)) {
+      if (typeof a === 'number' && typeof b === 'number') return ok(a - b);
+      const c = order(a, b);
+      return c === null ? false : ok(c);
+    }
+    return anyOf(b, (y) => anyOf(a, (x) => cmp(x, y)) === true);
+  };
+}
+
+function compileMembership(list: Expr[], ci: boolean): (v: unknown, o: unknown) => boolean | null {
+  const allLiteral = list.every((x) => x.kind === 'literal');
+  if (allLiteral) {
+    const vals = list.map((x) => (x as { value: unknown }).value).filter((v) => v !== null);
+    const strs = new Set(vals.filter((v): v is string => typeof v === 'string').map((s) => (ci ? s.toLowerCase() : s)));
+    const others = vals.filter((v) => typeof v !== 'string');
+    const one = (x: unknown): boolean => {
+      if (typeof x === 'string') {
+        if (strs.has(ci ? x.toLowerCase() : x)) return true;
+        for (const y of others) if (eq(x, y)) return true;
+        return false;
+      }
+      for (const y of vals) if (eq(x, y)) return true;
+      return false;
+    };
+    return (v) => anyOf(v, one);
+  }
+  const evs = list.map(compileExpr);
+  const same = ci ? eqFold : eq;
+  return (v, o) => {
+    if (v === null) return null;
+    const items = evs.map((f) => f(o));
+    return anyOf(v, (x) => items.some((y) => anyOf(y, (z) => same(x, z)) === true));
+  };
+}
+
+function compileMatch(e: Extract<Expr, { kind: 'match' }>): Ev {
+  const v = compileExpr(e.value);
+  const tests: ((x: unknown) => boolean)[] = [];
+  for (const p of e.patterns) {
+    if (p.kind !== 'literal') fail('engine/unsupported', `the right-hand side of '${e.op}' must be a literal`, p.span);
+    const pv = (p as { value: unknown }).value;
+    if (pv === null) continue;
+    if (typeof pv !== 'string') {
+      tests.push((x) => eq(x, pv));
+      continue;
+    }
+    const ci = e.op === ':' || e.caseInsensitive;
+    let st: StringTest;
+    if (e.op === 'regex') {
+      try {
+        st = compileRegex(pv, ci);
+      } catch (err) {
+        return fail('engine/invalid-regex', `invalid regular expression: ${err instanceof RegexError ? err.message : String(err)}`, p.span);
+      }
+    } else if (hasWildcard(pv)) st = compileWildcard(pv, ci);
+    else {
+      // No wildcard: a (possibly case-insensitive) term; numbers and booleans compare by value.
+      tests.push(ci ? (x) => eqFold(x, pv) : (x) => eq(x, pv));
+      continue;
+    }
+    tests.push((x) => (typeof x === 'string' ? st(x) : typeof x === 'number' || typeof x === 'boolean' ? st(String(x)) : false));
+  }
+  const one = tests.length === 1 ? tests[0] : (x: unknown) => tests.some((t) => t(x));
+  return (o) => anyOf(v(o), one);
+}
+
+const MAX_COMBINATIONS = 4096;
+
+function compileCall(e: Extract<Expr, { kind: 'call' }>): Ev {
+  const spec = lookupFunction(e.name);
+  if (!spec) return fail('engine/unknown-function', `unknown function '${e.name}'`, e.nameSpan);
+  const { min, max } = arity(spec);
+  if (e.args.length < min || e.args.length > max) fail('engine/arity', `${spec.name} takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} arguments`, e.span);
+  if (e.caseInsensitive && !spec.caseInsensitive) fail('engine/unsupported', `${spec.name} has no case-insensitive (~) form`, e.nameSpan);
+  const args = e.args.map(compileExpr);
+  const ci = e.caseInsensitive;
+  const impl = spec.impl;
+  return (o) => {
+    const vals = args.map((a) => a(o));
+    if (!vals.some(Array.isArray)) return impl(vals.map((v) => (isScalar(v) ? (v as Scalar) : null)), ci);
+    // Multi-valued arguments: evaluate every combination; predicates over the result see any.
+    let combos: Scalar[][] = [[]];
+    for (const v of vals) {
+      const opts = (Array.isArray(v) ? v : [v]).map((x) => (isScalar(x) ? (x as Scalar) : null));
+      const next: Scalar[][] = [];
+      for (const c of combos) for (const x of opts) if (next.length < MAX_COMBINATIONS) next.push([...c, x]);
+      combos = next;
+    }
+    return combos.map((c) => impl(c, ci));
+  };
+}
+
+function compileFilter(f: EventFilter, categoryGet: Getter): Pred {
+  const cond = compileExpr(f.condition);
+  const name = f.category.name;
+  const where: Pred = (o) => {
+    const v = cond(o);
+    return v === true || (v !== false && v !== null && truth(v) === true);
+  };
+  if (name === null) return where;
+  return (o) => {
+    const c = categoryGet(o);
+    if (c !== name && !(Array.isArray(c) && c.includes(name))) return false;
+    return where(o);
+  };
+}
+
+function compileTerm(t: SequenceTerm, shared: Expr[], categoryGet: Getter): CompiledTerm {
+  return { test: compileFilter(t.filter, categoryGet), keys: [...shared, ...t.by].map(compileExpr) as Getter[], missing: t.missing };
+}
+
+/** Compiles a parsed statement. Never throws: problems come back as diagnostics. */
+export function compileQuery(ast: Statement, options: EngineOptions = {}): CompileResult {
+  const categoryField = options.eventCategoryField || 'event.category';
+  const timestampField = options.timestampField || '@timestamp';
+  const tiebreakerField = options.tiebreakerField || null;
+  const categoryGet = namedGetter(categoryField);
+  const diagnostics: Diagnostic[] = [];
+  try {
+    const q = ast.query;
+    const pipes: PipeSpec[] = [];
+    for (const p of ast.pipes) {
+      const name = p.name.toLowerCase();
+      const n = p.args.length === 1 && p.args[0].kind === 'literal' ? p.args[0].value : null;
+      if ((name !== 'head' && name !== 'tail') || typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+        fail('engine/unsupported', name === 'head' || name === 'tail' ? `${name} takes one non-negative integer` : `pipe '${p.name}' is not supported by Elasticsearch (only head and tail)`, p.span);
+      }
+      pipes.push({ kind: name as 'head' | 'tail', n: n as number });
+    }
+    const base = {
+      pipes,
+      categoryField,
+      timestampField,
+      tiebreakerField,
+      getTimestamp: namedGetter(timestampField),
+      getTiebreaker: tiebreakerField ? namedGetter(tiebreakerField) : null,
+    };
+    if (q.kind === 'join') return fail('engine/unsupported', 'join is not supported by Elasticsearch', q.span);
+    if (q.kind === 'event') {
+      const term: CompiledTerm = { test: compileFilter(q.filter, categoryGet), keys: [], missing: false };
+      return { query: { kind: 'event', terms: [term], until: null, maxspan: null, ...base, categories: [q.filter.category.name] }, diagnostics };
+    }
+    if (q.kind === 'sample') {
+      const terms = q.terms.map((t) => compileTerm(t, q.by, categoryGet));
+      checkKeys(terms, q.span);
+      return { query: { kind: 'sample', terms, until: null, maxspan: null, ...base, categories: q.terms.map((t) => t.filter.category.name) }, diagnostics };
+    }
+    // Sequence: `with runs=N` repeats a term N times.
+    const terms: CompiledTerm[] = [];
+    for (const t of q.terms) {
+      const c = compileTerm(t, q.by, categoryGet);
+      const runs = t.runs ? t.runs.value : 1;
+      if (!Number.isInteger(runs) || runs < 1 || runs > 100) fail('engine/invalid', 'runs must be an integer from 1 to 100', t.runs!.span);
+      for (let i = 0; i < runs; i++) terms.push(c);
+    }
+    if (terms.length < 2 && !terms.some((t) => t.missing)) fail('engine/invalid', 'a sequence needs at least two terms', q.span);
+    if (!terms.some((t) => !t.missing)) fail('engine/invalid', 'a sequence needs at least one event that is not missing', q.span);
+    const maxspan = q.maxspan ? q.maxspan.ms : null;
+    if (q.maxspan && maxspan === null) fail('engine/invalid', 'invalid maxspan', q.maxspan.span);
+    if (terms.some((t) => t.missing) && maxspan === null) fail('engine/invalid', 'a sequence with missing events (![...]) needs maxspan', q.span);
+    const until = q.until ? compileTerm(q.until, q.by, categoryGet) : null;
+    checkKeys(until ? [...terms, until] : terms, q.span);
+    const categories = [...q.terms, ...(q.until ? [q.until] : [])].map((t) => t.filter.category.name);
+    return { query: { kind: 'sequence', terms, until, maxspan, ...base, categories }, diagnostics };
+  } catch (e) {
+    if (e instanceof CompileError) return { query: null, diagnostics: [...diagnostics, e.d] };
+    throw e;
+  }
+}
+
+function checkKeys(terms: CompiledTerm[], at: Span): void {
+  const n = terms[0]?.keys.length ?? 0;
+  if (terms.some((t) => t.keys.length !== n)) fail('engine/invalid', 'every term needs the same number of join keys', at);
+}

@@ -1,0 +1,580 @@
+// Runs a compiled query over event sources and collects matches.
+//
+// Ordering strategy (memory bounded by query state, not by input size):
+// - Event queries accept input in any order: matches go to a bounded top-K buffer
+//   (K = head N, tail N or the size limit) and are sorted by timestamp, tiebreaker, input
+//   position at the end.
+// - Sequences need time order. Only events that match some term (or `until`) are kept;
+//   each file's matching events pass through a reorder buffer of REORDER events (a min-heap),
+//   and files are merged by timestamp. An event later than that window is reported as skipped
+//   ("out of time order"); in-order input never is. Pending state is one partial sequence per
+//   stage and join key (Elasticsearch keeps only the latest), pruned by maxspan.
+// - Samples keep, per join key, the earliest few events of each term.
+import { readEventFile, abortError, type SkippedLine, type Batch } from './reader';
+import { keyOf, parseTimestamp, normalize } from './values';
+import type { CompiledQuery, CompiledTerm } from './compile';
+
+export interface MatchedEvent {
+  source: Record<string, unknown>;
+  file: string;
+  line: number;
+}
+export type MatchEvent = MatchedEvent | { missing: true };
+
+export interface Match {
+  type: 'event' | 'sequence' | 'sample';
+  events: MatchEvent[];
+  joinKeys: unknown[];
+}
+
+export interface RunStats {
+  eventsRead: number;
+  bytesRead: number;
+  skippedLines: number;
+  /** The first MAX_SKIPPED_LISTED skipped lines; skippedLines counts them all. */
+  skipped: SkippedLine[];
+  /** True when more matches existed than `size` allowed. */
+  truncated: boolean;
+  ms: number;
+}
+
+export interface RunResult {
+  matches: Match[];
+  stats: RunStats;
+}
+
+export interface Progress {
+  eventsRead: number;
+  bytesRead: number;
+  file: string;
+}
+
+export interface RunOptions {
+  /** Most matches returned (after head/tail). Default 1000. */
+  size?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+/** Events given directly (tests, the editor's in-memory documents). */
+export type EventSource = string[] | Iterable<unknown> | AsyncIterable<unknown>;
+
+const MAX_SKIPPED_LISTED = 100;
+const REORDER = 10_000;
+
+/** An event that passed a filter, with what ordering needs. */
+interface Rec {
+  src: Record<string, unknown>;
+  file: number;
+  line: number;
+  ts: number;
+  tb: unknown;
+  seq: number;
+}
+
+function cmpTb(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Timestamp, then tiebreaker, then input position; events without a timestamp sort last. */
+function cmpRec(a: Rec, b: Rec): number {
+  if (a.ts !== b.ts) {
+    if (Number.isNaN(a.ts)) return 1;
+    if (Number.isNaN(b.ts)) return -1;
+    return a.ts - b.ts;
+  }
+  return cmpTb(a.tb, b.tb) || a.seq - b.seq;
+}
+
+/** Keeps the K first (or last) items by `cmp`, in O(n log K) amortised. */
+class TopK<T> {
+  private items: T[] = [];
+  seen = 0;
+  constructor(
+    private readonly k: number,
+    private readonly cmp: (a: T, b: T) => number,
+    private readonly last: boolean,
+  ) {}
+  push(x: T): void {
+    this.seen++;
+    if (this.k <= 0) return;
+    this.items.push(x);
+    if (this.items.length >= 2 * this.k + 1024) this.trim();
+  }
+  private trim(): void {
+    this.items.sort(this.cmp);
+    this.items = this.last ? this.items.slice(-this.k) : this.items.slice(0, this.k);
+  }
+  result(): T[] {
+    this.trim();
+    return this.items;
+  }
+}
+
+/** Min-heap by cmpRec, for the reorder buffer. */
+class Heap {
+  a: Rec[] = [];
+  get size() {
+    return this.a.length;
+  }
+  push(x: Rec): void {
+    const a = this.a;
+    a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (cmpRec(a[p], a[i]) <= 0) break;
+      [a[p], a[i]] = [a[i], a[p]];
+      i = p;
+    }
+  }
+  pop(): Rec {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && cmpRec(a[l], a[m]) < 0) m = l;
+        if (r < a.length && cmpRec(a[r], a[m]) < 0) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** Applies head/tail pipes, then the size limit, to ordered results. */
+function applyPipes<T>(items: T[], pipes: CompiledQuery['pipes'], size: number): { items: T[]; truncated: boolean } {
+  let out = items;
+  for (const p of pipes) out = p.kind === 'head' ? out.slice(0, p.n) : p.n === 0 ? [] : out.slice(-p.n);
+  return { items: out.slice(0, size), truncated: out.length > size };
+}
+
+/** How many ordered results must be kept, and from which end. */
+function retention(pipes: CompiledQuery['pipes'], size: number): { k: number; last: boolean } {
+  const first = pipes[0];
+  if (!first) return { k: size + 1, last: false };
+  if (first.kind === 'head') return { k: pipes.length === 1 ? Math.min(first.n, size + 1) : first.n, last: false };
+  return { k: first.n, last: true };
+}
+
+interface Input {
+  files: string[];
+  /** Batches of one file (index into `files`). */
+  open: (f: number) => AsyncGenerator<Batch>;
+}
+
+/** Normalises the sources into per-file batch streams. */
+function inputs(sources: EventSource, stats: RunStats, opts: RunOptions): Input {
+  const onSkip = (s: SkippedLine) => {
+    stats.skippedLines++;
+    if (stats.skipped.length < MAX_SKIPPED_LISTED) stats.skipped.push(s);
+  };
+  if (Array.isArray(sources) && sources.every((s) => typeof s === 'string')) {
+    const files = sources as string[];
+    const bytes = files.map(() => 0);
+    return {
+      files,
+      open: (f) =>
+        readEventFile(files[f], {
+          signal: opts.signal,
+          onSkip,
+          onBytes: (b) => {
+            stats.bytesRead += b - bytes[f];
+            bytes[f] = b;
+          },
+        }),
+    };
+  }
+  const name = '<input>';
+  return {
+    files: [name],
+    open: async function* () {
+      let line = 0;
+      let sourcesOut: unknown[] = [];
+      let lines: number[] = [];
+      for await (const v of sources as AsyncIterable<unknown>) {
+        line++;
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) onSkip({ file: name, line, reason: 'not a JSON object' });
+        else {
+          sourcesOut.push(v);
+          lines.push(line);
+        }
+        if (sourcesOut.length >= 4096) {
+          yield { sources: sourcesOut, lines };
+          sourcesOut = [];
+          lines = [];
+        }
+      }
+      if (sourcesOut.length) yield { sources: sourcesOut, lines };
+    },
+  };
+}
+
+/** Every file, one after the other. */
+async function* allBatches(input: Input): AsyncGenerator<{ file: number; batch: Batch }> {
+  for (let f = 0; f < input.files.length; f++) for await (const batch of input.open(f)) yield { file: f, batch };
+}
+
+/** Runs a compiled query. Rejects with an AbortError when `signal` aborts. */
+export async function runQuery(q: CompiledQuery, sources: EventSource, opts: RunOptions = {}): Promise<RunResult> {
+  const t0 = performance.now();
+  const size = opts.size ?? 1000;
+  const stats: RunStats = { eventsRead: 0, bytesRead: 0, skippedLines: 0, skipped: [], truncated: false, ms: 0 };
+  const input = inputs(sources, stats, opts);
+  const progress = (file: number) => opts.onProgress?.({ eventsRead: stats.eventsRead, bytesRead: stats.bytesRead, file: input.files[file] });
+  let matches: Match[];
+  if (q.kind === 'event') matches = await runEvents(q, input, stats, size, opts, progress);
+  else if (q.kind === 'sequence') matches = await runSequence(q, input, stats, size, opts, progress);
+  else matches = await runSample(q, input, stats, size, opts, progress);
+  stats.ms = performance.now() - t0;
+  return { matches, stats };
+}
+
+function makeRec(q: CompiledQuery, src: Record<string, unknown>, file: number, line: number, seq: number): Rec {
+  const ts = parseTimestamp(q.getTimestamp(src));
+  return { src, file, line, ts: ts === null ? NaN : ts, tb: q.getTiebreaker ? normalize(q.getTiebreaker(src)) : null, seq };
+}
+
+const out = (files: string[], r: Rec): MatchedEvent => ({ source: r.src, file: files[r.file], line: r.line });
+
+async function runEvents(q: CompiledQuery, input: Input, stats: RunStats, size: number, opts: RunOptions, progress: (f: number) => void): Promise<Match[]> {
+  const test = q.terms[0].test;
+  const { k, last } = retention(q.pipes, size);
+  const top = new TopK<Rec>(k, cmpRec, last);
+  let seq = 0;
+  for await (const { file, batch } of allBatches(input)) {
+    if (opts.signal?.aborted) throw abortError();
+    const { sources, lines } = batch;
+    for (let i = 0; i < sources.length; i++) {
+      const src = sources[i] as Record<string, unknown>;
+      if (test(src)) top.push(makeRec(q, src, file, lines[i], seq + i));
+    }
+    seq += sources.length;
+    stats.eventsRead += sources.length;
+    progress(file);
+  }
+  const { items, truncated } = applyPipes(top.result(), q.pipes, size);
+  stats.truncated = truncated || (q.pipes.length === 0 && top.seen > size);
+  return items.map((r) => ({ type: 'event', events: [out(input.files, r)], joinKeys: [] }));
+}
+
+/** A matching event of a sequence/sample with the stages it matched and their keys. */
+interface Hit extends Rec {
+  /** Per term (and `until` last): the join key string, or undefined when not matched. */
+  keys: (string | undefined)[];
+  keyVals: unknown[][];
+}
+
+function classify(terms: CompiledTerm[], src: Record<string, unknown>): { keys: (string | undefined)[]; keyVals: unknown[][] } | null {
+  let keys: (string | undefined)[] | null = null;
+  let keyVals: unknown[][] | null = null;
+  for (let t = 0; t < terms.length; t++) {
+    const term = terms[t];
+    if (!term.test(src)) continue;
+    keys ??= new Array(terms.length);
+    keyVals ??= new Array(terms.length);
+    const vals = term.keys.map((g) => normalize(g(src)));
+    keys[t] = keyOf(vals);
+    keyVals[t] = vals;
+  }
+  return keys ? { keys, keyVals: keyVals! } : null;
+}
+
+/**
+ * Matching events of every file in timestamp order: each file through a reorder heap, files
+ * merged k-way (read side by side). Yields batches to keep per-event async overhead away.
+ */
+async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Input, stats: RunStats, opts: RunOptions, progress: (f: number) => void): AsyncGenerator<Hit[]> {
+  let seq = 0;
+  const skipped = (h: Rec, reason: string) => {
+    stats.skippedLines++;
+    if (stats.skipped.length < MAX_SKIPPED_LISTED) stats.skipped.push({ file: input.files[h.file], line: h.line, reason });
+  };
+  const orderedFile = async function* (file: number): AsyncGenerator<Hit[]> {
+    const heap = new Heap();
+    let lastOut: Rec | null = null;
+    let outBatch: Hit[] = [];
+    const release = (h: Hit) => {
+      if (lastOut && cmpRec(h, lastOut) < 0) return skipped(h, `out of time order by more than ${REORDER} matching events (sequences need time-ordered input)`);
+      if (Number.isNaN(h.ts)) return skipped(h, `no valid timestamp in '${q.timestampField}'`);
+      lastOut = h;
+      outBatch.push(h);
+    };
+    for await (const { sources, lines } of input.open(file)) {
+      if (opts.signal?.aborted) throw abortError();
+      for (let i = 0; i < sources.length; i++) {
+        const src = sources[i] as Record<string, unknown>;
+        const c = classify(terms, src);
+        if (!c) continue;
+        const h = makeRec(q, src, file, lines[i], seq + i) as Hit;
+        h.keys = c.keys;
+        h.keyVals = c.keyVals;
+        heap.push(h);
+        if (heap.size > REORDER) release(heap.pop() as Hit);
+      }
+      seq += sources.length;
+      stats.eventsRead += sources.length;
+      progress(file);
+      if (outBatch.length) {
+        yield outBatch;
+        outBatch = [];
+      }
+    }
+    while (heap.size) release(heap.pop() as Hit);
+    if (outBatch.length) yield outBatch;
+  };
+  if (input.files.length === 1) {
+    yield* orderedFile(0);
+    return;
+  }
+  const iters = input.files.map((_, f) => orderedFile(f));
+  const queues: Hit[][] = input.files.map(() => []);
+  const idx = input.files.map(() => 0);
+  const ended = input.files.map(() => false);
+  const fill = async (f: number) => {
+    while (!ended[f] && idx[f] >= queues[f].length) {
+      const r = await iters[f].next();
+      if (r.done) ended[f] = true;
+      else {
+        queues[f] = r.value;
+        idx[f] = 0;
+      }
+    }
+  };
+  for (let f = 0; f < iters.length; f++) await fill(f);
+  let batch: Hit[] = [];
+  for (;;) {
+    let best = -1;
+    for (let f = 0; f < queues.length; f++) {
+      if (idx[f] >= queues[f].length) continue;
+      if (best < 0 || cmpRec(queues[f][idx[f]], queues[best][idx[best]]) < 0) best = f;
+    }
+    if (best < 0) break;
+    batch.push(queues[best][idx[best]++]);
+    if (idx[best] >= queues[best].length) {
+      if (batch.length) {
+        yield batch;
+        batch = [];
+      }
+      await fill(best);
+    } else if (batch.length >= 4096) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+interface Partial {
+  events: (Hit | null)[];
+  start: Hit;
+  last: Hit;
+  joinKeys: unknown[];
+}
+
+async function runSequence(q: CompiledQuery, input: Input, stats: RunStats, size: number, opts: RunOptions, progress: (f: number) => void): Promise<Match[]> {
+  const n = q.terms.length;
+  const terms = q.until ? [...q.terms, q.until] : q.terms;
+  const untilIdx = q.until ? n : -1;
+  const missing = q.terms.map((t) => t.missing);
+  const positives = q.terms.map((_, i) => i).filter((i) => !missing[i]);
+  const firstPos = positives[0];
+  const lastPos = positives[positives.length - 1];
+  const prevPos = q.terms.map((_, i) => {
+    for (let j = i - 1; j >= 0; j--) if (!missing[j]) return j;
+    return -1;
+  });
+  const maxspan = q.maxspan;
+  // pending[stage]: key -> the latest partial sequence whose last matched stage is `stage`.
+  const pending: Map<string, Partial>[] = q.terms.map(() => new Map());
+  // Missing-event stages: key -> recent occurrences (within maxspan of now).
+  const missingSeen: Map<string, Hit[]>[] = q.terms.map(() => new Map());
+  // Sequences whose trailing missing events can still occur.
+  let awaiting: Partial[] = [];
+  const { k, last } = retention(q.pipes, size);
+  const cmpStart = (a: Partial, b: Partial) => cmpRec(a.start, b.start);
+  const done = new TopK<Partial>(k, cmpStart, last);
+  const hasMissing = missing.some(Boolean);
+  const trailing = missing.map((m, i) => m && i > lastPos);
+  let sinceTrim = 0;
+
+  /** True when a missing-stage event with this key lies strictly inside (from, to). */
+  const occursBetween = (stage: number, key: string, from: Rec | null, to: Rec | null, fromTs: number, toTs: number): boolean => {
+    const list = missingSeen[stage].get(key);
+    if (!list) return false;
+    for (const h of list) {
+      const afterFrom = from ? cmpRec(h, from) > 0 : h.ts >= fromTs;
+      const beforeTo = to ? cmpRec(h, to) < 0 : h.ts <= toTs;
+      if (afterFrom && beforeTo) return true;
+    }
+    return false;
+  };
+
+  /** Checks leading and middle missing stages; trailing ones wait for time to pass. */
+  const complete = (p: Partial) => {
+    if (hasMissing) {
+      const key = p.start.keys[firstPos]!;
+      for (let m = 0; m < n; m++) {
+        if (!missing[m] || trailing[m]) continue;
+        const prev = prevPos[m] >= 0 ? p.events[prevPos[m]] : null;
+        let next: Hit | null = null;
+        for (let j = m + 1; j < n; j++) if (!missing[j]) { next = p.events[j]; break; }
+        // Leading missing events: within maxspan before the last event of the sequence.
+        if (occursBetween(m, key, prev, next, p.last.ts - maxspan!, Infinity)) return;
+      }
+      if (trailing.some(Boolean)) {
+        awaiting.push(p);
+        return;
+      }
+    }
+    done.push(p);
+  };
+
+  const settleAwaiting = (now: number, final: boolean) => {
+    if (!awaiting.length) return;
+    const keep: Partial[] = [];
+    for (const p of awaiting) {
+      const deadline = p.start.ts + maxspan!;
+      const key = p.start.keys[firstPos]!;
+      let killed = false;
+      for (let m = lastPos + 1; m < n && !killed; m++) if (occursBetween(m, key, p.last, null, -Infinity, deadline)) killed = true;
+      if (killed) continue;
+      if (final || now > deadline) done.push(p);
+      else keep.push(p);
+    }
+    awaiting = keep;
+  };
+
+  for await (const hits of orderedHits(q, terms, input, stats, opts, progress)) {
+    if (opts.signal?.aborted) throw abortError();
+    for (const h of hits) {
+      // Later stages first, so one event cannot both start and extend the same sequence.
+      for (let s = n - 1; s >= 0; s--) {
+        const key = h.keys[s];
+        if (key === undefined) continue;
+        if (missing[s]) {
+          let list = missingSeen[s].get(key);
+          if (!list) missingSeen[s].set(key, (list = []));
+          list.push(h);
+          continue;
+        }
+        if (s === firstPos) {
+          const events: (Hit | null)[] = new Array(n).fill(null);
+          events[s] = h;
+          const p: Partial = { events, start: h, last: h, joinKeys: h.keyVals[s] };
+          if (s === lastPos) complete(p);
+          else pending[s].set(key, p);
+          continue;
+        }
+        const prev = prevPos[s];
+        const p = pending[prev].get(key);
+        if (!p) continue;
+        pending[prev].delete(key);
+        if (maxspan !== null && h.ts - p.start.ts > maxspan) continue;
+        const events = p.events.slice();
+        events[s] = h;
+        const np: Partial = { events, start: p.start, last: h, joinKeys: p.joinKeys };
+        if (s === lastPos) complete(np);
+        else pending[s].set(key, np);
+      }
+      // `until` drops the pending sequences of its key that it comes after.
+      if (untilIdx >= 0) {
+        const key = h.keys[untilIdx];
+        if (key !== undefined) for (const m of pending) {
+          const p = m.get(key);
+          if (p && p.last !== h) m.delete(key);
+        }
+      }
+      if (hasMissing) settleAwaiting(h.ts, false);
+      // Drop state that maxspan has made useless, now and then.
+      if (maxspan !== null && ++sinceTrim >= 4096) {
+        sinceTrim = 0;
+        const horizon = h.ts - maxspan;
+        for (const m of pending) for (const [key, p] of m) if (p.start.ts < horizon) m.delete(key);
+        for (const m of missingSeen)
+          for (const [key, list] of m) {
+            const kept = list.filter((x) => x.ts >= horizon - maxspan);
+            if (kept.length) m.set(key, kept);
+            else m.delete(key);
+          }
+      }
+    }
+  }
+  settleAwaiting(Infinity, true);
+  const { items, truncated } = applyPipes(done.result(), q.pipes, size);
+  stats.truncated = truncated || (q.pipes.length === 0 && done.seen > size);
+  return items.map((p) => ({
+    type: 'sequence',
+    events: p.events.map((e) => (e ? out(input.files, e) : { missing: true as const })),
+    joinKeys: p.joinKeys,
+  }));
+}
+
+async function runSample(q: CompiledQuery, input: Input, stats: RunStats, size: number, opts: RunOptions, progress: (f: number) => void): Promise<Match[]> {
+  const n = q.terms.length;
+  // key -> per term, the earliest n events (enough to give every term a distinct event).
+  const byKey = new Map<string, { vals: unknown[]; slots: Rec[][] }>();
+  let seq = 0;
+  for await (const { file, batch } of allBatches(input)) {
+    if (opts.signal?.aborted) throw abortError();
+    const { sources, lines } = batch;
+    for (let i = 0; i < sources.length; i++) {
+      const src = sources[i] as Record<string, unknown>;
+      const c = classify(q.terms, src);
+      if (!c) continue;
+      const r = makeRec(q, src, file, lines[i], seq + i);
+      for (let t = 0; t < n; t++) {
+        const key = c.keys[t];
+        if (key === undefined) continue;
+        let entry = byKey.get(key);
+        if (!entry) byKey.set(key, (entry = { vals: c.keyVals[t], slots: q.terms.map(() => []) }));
+        const slot = entry.slots[t];
+        slot.push(r);
+        if (slot.length > n) {
+          slot.sort(cmpRec);
+          slot.length = n;
+        }
+      }
+    }
+    seq += sources.length;
+    stats.eventsRead += sources.length;
+    progress(file);
+  }
+  const samples: { vals: unknown[]; events: Rec[] }[] = [];
+  for (const { vals, slots } of byKey.values()) {
+    const used = new Set<Rec>();
+    const events: Rec[] = [];
+    for (const slot of slots) {
+      const pick = slot.sort(cmpRec).find((r) => !used.has(r));
+      if (!pick) break;
+      used.add(pick);
+      events.push(pick);
+    }
+    if (events.length === n) samples.push({ vals, events });
+  }
+  // Results in join-key order, as Elasticsearch's composite aggregation returns them.
+  samples.sort((a, b) => {
+    for (let i = 0; i < a.vals.length; i++) {
+      const c = cmpTb(a.vals[i], b.vals[i]);
+      if (c) return c;
+    }
+    return 0;
+  });
+  const { items, truncated } = applyPipes(samples, q.pipes, size);
+  stats.truncated = truncated;
+  return items.map((s) => ({ type: 'sample', events: s.events.map((r) => out(input.files, r)), joinKeys: s.vals }));
+}

@@ -1,0 +1,176 @@
+// Value semantics of the local engine: field access on event sources, equality and ordering
+// with Elasticsearch's rules, timestamps. Multi-valued fields are plain JS arrays; operators
+// map over them and a predicate holds when any value satisfies it (term queries on arrays).
+
+export type Getter = (o: unknown) => unknown;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Flattens nested arrays and drops null/undefined, as Elasticsearch indexes multi-valued fields. */
+function flatten(vals: unknown[], out: unknown[]): unknown[] {
+  for (const v of vals) {
+    if (Array.isArray(v)) flatten(v, out);
+    else if (v !== null && v !== undefined) out.push(v);
+  }
+  return out;
+}
+
+/** null for absent / empty, the single value for one-element arrays, else the flat array. */
+export function normalize(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v)) return v;
+  const flat = flatten(v, []);
+  return flat.length === 0 ? null : flat.length === 1 ? flat[0] : flat;
+}
+
+/**
+ * Resolves a path against a source that may use nested objects, dotted keys
+ * (`{"process.name": ...}`) or a mix; arrays of objects are flattened (any value).
+ */
+function resolve(v: unknown, path: (string | number)[], i: number, out: unknown[]): void {
+  if (v === undefined || v === null) return;
+  if (i === path.length) {
+    out.push(v);
+    return;
+  }
+  const seg = path[i];
+  if (typeof seg === 'number') {
+    if (Array.isArray(v)) resolve(v[seg], path, i + 1, out);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const e of v) resolve(e, path, i, out);
+    return;
+  }
+  if (!isObj(v)) return;
+  // Try the longest dotted key first, then shorter ones: `a.b.c` may be stored as
+  // {"a.b.c"}, {"a": {"b.c"}}, {"a.b": {"c"}}, ...
+  let key = '';
+  let j = i;
+  const keys: [string, number][] = [];
+  while (j < path.length && typeof path[j] === 'string') {
+    key = j === i ? (path[j] as string) : key + '.' + (path[j] as string);
+    keys.push([key, j + 1]);
+    j++;
+  }
+  for (let k = keys.length - 1; k >= 0; k--) {
+    const [name, next] = keys[k];
+    if (Object.prototype.hasOwnProperty.call(v, name)) resolve(v[name], path, next, out);
+  }
+}
+
+/** A compiled field accessor: a fast nested path first, the general resolver otherwise. */
+export function fieldGetter(path: (string | number)[]): Getter {
+  const simple = path.every((p) => typeof p === 'string') as boolean;
+  const slow: Getter = (o) => {
+    const out: unknown[] = [];
+    resolve(o, path, 0, out);
+    return out.length === 0 ? null : normalize(out.length === 1 ? out[0] : out);
+  };
+  if (simple && path.length === 1) {
+    const k = path[0] as string;
+    return (o) => {
+      const v = (o as Record<string, unknown>)[k];
+      if (v === undefined || v === null) return null;
+      if (typeof v !== 'object') return v;
+      return Array.isArray(v) ? normalize(v) : v;
+    };
+  }
+  if (simple && path.length === 2) {
+    const [a, b] = path as string[];
+    return (o) => {
+      const x = (o as Record<string, unknown>)[a];
+      if (x !== undefined && x !== null && typeof x === 'object' && !Array.isArray(x)) {
+        const v = (x as Record<string, unknown>)[b];
+        if (v !== undefined && v !== null && typeof v !== 'object') return v;
+      }
+      return slow(o);
+    };
+  }
+  if (simple) {
+    const segs = path as string[];
+    return (o) => {
+      let x: unknown = o;
+      for (let i = 0; i < segs.length; i++) {
+        if (x === null || typeof x !== 'object' || Array.isArray(x)) return slow(o);
+        x = (x as Record<string, unknown>)[segs[i]];
+      }
+      if (x !== undefined && x !== null && typeof x !== 'object') return x;
+      return slow(o);
+    };
+  }
+  return slow;
+}
+
+/** Getter for a dotted field name as the `_eql/search` options name them (`event.category`). */
+export function namedGetter(name: string): Getter {
+  return fieldGetter(name.split('.'));
+}
+
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function toNumber(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && NUMERIC.test(v.trim())) return Number(v);
+  return null;
+}
+
+/**
+ * Timestamps: epoch millis as numbers (or numeric strings), or ISO-8601 / RFC 3339 strings
+ * (fractions beyond milliseconds kept as a fraction of a millisecond, for ordering).
+ */
+export function parseTimestamp(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (Array.isArray(v)) return v.length ? parseTimestamp(v[0]) : null;
+  if (typeof v !== 'string') return null;
+  const s = v.trim();
+  if (NUMERIC.test(s)) return Number(s);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
+  if (!m) return null;
+  const [, date, time, frac, zone] = m;
+  const z = !zone ? 'Z' : zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? zone.slice(0, 3) + ':' + zone.slice(3) : zone;
+  const base = Date.parse(`${date}T${time ? (time.length === 5 ? time + ':00' : time) : '00:00:00'}${z}`);
+  if (Number.isNaN(base)) return null;
+  return frac ? base + Number('0.' + frac) * 1000 : base;
+}
+
+/** Equality as a term query does it: case-sensitive strings, numbers by value. */
+export function eq(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const ta = typeof a;
+  const tb = typeof b;
+  if (ta === tb) return false;
+  if (ta === 'number' && tb === 'string') return toNumber(b) === a;
+  if (ta === 'string' && tb === 'number') return toNumber(a) === b;
+  if (ta === 'boolean' && tb === 'string') return String(a) === b;
+  if (ta === 'string' && tb === 'boolean') return a === String(b);
+  return false;
+}
+
+export function eqFold(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b || a.toLowerCase() === b.toLowerCase();
+  return eq(a, b);
+}
+
+/** Ordering: numbers, numeric strings against numbers, dates against numbers, strings by code unit. */
+export function order(a: unknown, b: unknown): number | null {
+  const ta = typeof a;
+  const tb = typeof b;
+  if (ta === 'number' && tb === 'number') return (a as number) - (b as number);
+  if (ta === 'string' && tb === 'string') return a === b ? 0 : (a as string) < (b as string) ? -1 : 1;
+  if (ta === 'number' && tb === 'string') {
+    const n = toNumber(b) ?? parseTimestamp(b);
+    return n === null ? null : (a as number) - n;
+  }
+  if (ta === 'string' && tb === 'number') {
+    const n = toNumber(a) ?? parseTimestamp(a);
+    return n === null ? null : n - (b as number);
+  }
+  if (ta === 'boolean' && tb === 'boolean') return Number(a) - Number(b);
+  return null;
+}
+
+/** A stable text key for join keys (type-aware so 1 and "1" differ, as keyword vs long would). */
+export function keyOf(vals: unknown[]): string {
+  return JSON.stringify(vals);
+}
