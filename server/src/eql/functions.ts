@@ -28,26 +28,30 @@ export interface FunctionSpec {
   doc: string;
   /** Example call, shown in hover and completion. */
   example: string;
-  /** Evaluates with scalar arguments; `ci` is true for the `~` form. */
-  impl: (args: Scalar[], ci: boolean) => Scalar;
+  /**
+   * Evaluates with scalar arguments; `ci` is true for the `~` form. `decimal[i]` says argument
+   * i is a floating-point value even when integral (`4.0`), which JS numbers cannot carry:
+   * Elasticsearch divides integers with integer division, doubles with float division.
+   */
+  impl: (args: Scalar[], ci: boolean, decimal?: readonly boolean[]) => Scalar;
 }
 
 const str = (v: Scalar): string | null => (v === null ? null : typeof v === 'string' ? v : String(v));
 const num = (v: Scalar): number | null => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v)) ? Number(v) : null);
 const fold = (s: string, ci: boolean) => (ci ? s.toLowerCase() : s);
 
-function arith(op: (a: number, b: number) => number | null): (args: Scalar[]) => Scalar {
-  return ([a, b]) => {
+function arith(op: (a: number, b: number, float: boolean) => number | null): (args: Scalar[], ci: boolean, decimal?: readonly boolean[]) => Scalar {
+  return ([a, b], _ci, decimal) => {
     const x = num(a);
     const y = num(b);
-    return x === null || y === null ? null : op(x, y);
+    return x === null || y === null ? null : op(x, y, decimal?.[0] === true || decimal?.[1] === true);
   };
 }
 
-/** Integer division when both sides are integers, as Elasticsearch does for long values. */
-function divide(x: number, y: number): number | null {
+/** Integer division when both sides are integers (long values), float division for doubles. */
+function divide(x: number, y: number, float: boolean): number | null {
   if (y === 0) return null;
-  return Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y;
+  return !float && Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y;
 }
 
 function modulo(x: number, y: number): number | null {
