@@ -18,6 +18,11 @@ export interface EngineOptions {
   /** Default `@timestamp`. */
   timestampField?: string;
   tiebreakerField?: string | null;
+  /**
+   * The query text the AST was parsed from. Lets the engine tell `2.0` (a double: float
+   * division) from `2` (a long: integer division), which the AST's numbers cannot.
+   */
+  text?: string;
 }
 
 export interface CompiledTerm {
@@ -93,6 +98,25 @@ function anyOf(v: unknown, p: (x: unknown) => boolean): boolean | null {
 
 const isScalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
+/** Query text of the statement being compiled (compilation is synchronous). */
+let sourceText: string | undefined;
+
+/** Statically a floating-point value: a decimal literal, or arithmetic involving one. */
+function isDecimal(e: Expr): boolean {
+  switch (e.kind) {
+    case 'literal':
+      return typeof e.value === 'number' && (!Number.isInteger(e.value) || (sourceText !== undefined && /[.eE]/.test(sourceText.slice(e.span.start, e.span.end))));
+    case 'arith':
+      return isDecimal(e.left) || isDecimal(e.right);
+    case 'negate':
+      return isDecimal(e.operand);
+    case 'call':
+      return ['add', 'subtract', 'multiply', 'divide', 'modulo'].includes(e.name.toLowerCase()) && e.args.some(isDecimal);
+    default:
+      return false;
+  }
+}
+
 function literalValue(e: Expr): unknown {
   return e.kind === 'literal' ? e.value : undefined;
 }
@@ -154,7 +178,7 @@ function compileExpr(e: Expr): Ev {
     case 'arith': {
       const l = compileExpr(e.left);
       const r = compileExpr(e.right);
-      const f = lift2(arithOp(e.op));
+      const f = lift2(arithOp(e.op, isDecimal(e)));
       return (o) => f(l(o), r(o));
     }
     case 'negate': {
@@ -171,7 +195,7 @@ function compileExpr(e: Expr): Ev {
   }
 }
 
-function arithOp(op: string): (a: unknown, b: unknown) => unknown {
+function arithOp(op: string, float: boolean): (a: unknown, b: unknown) => unknown {
   const nums = (f: (x: number, y: number) => number | null) => (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? f(a, b) : null);
   switch (op) {
     case '+':
@@ -182,7 +206,7 @@ function arithOp(op: string): (a: unknown, b: unknown) => unknown {
       return nums((x, y) => x * y);
     case '/':
       // Integer division when both are integers, as Elasticsearch does for long values.
-      return nums((x, y) => (y === 0 ? null : Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y));
+      return nums((x, y) => (y === 0 ? null : !float && Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y));
     default:
       return nums((x, y) => (y === 0 ? null : x % y));
   }
@@ -306,7 +330,8 @@ function compileCall(e: Extract<Expr, { kind: 'call' }>): Ev {
   if (e.caseInsensitive && !spec.caseInsensitive) fail('engine/unsupported', `${spec.name} has no case-insensitive (~) form`, e.nameSpan);
   const args = e.args.map(compileExpr);
   const ci = e.caseInsensitive;
-  const impl = spec.impl;
+  const decimal = e.args.some(isDecimal) ? e.args.map(isDecimal) : undefined;
+  const impl = (a: Scalar[], c: boolean) => spec.impl(a, c, decimal);
   return (o) => {
     const vals = args.map((a) => a(o));
     if (!vals.some(Array.isArray)) return impl(vals.map((v) => (isScalar(v) ? (v as Scalar) : null)), ci);
@@ -348,6 +373,7 @@ export function compileQuery(ast: Statement, options: EngineOptions = {}): Compi
   const tiebreakerField = options.tiebreakerField || null;
   const categoryGet = namedGetter(categoryField);
   const diagnostics: Diagnostic[] = [];
+  sourceText = options.text;
   try {
     const q = ast.query;
     const pipes: PipeSpec[] = [];
@@ -397,6 +423,8 @@ export function compileQuery(ast: Statement, options: EngineOptions = {}): Compi
   } catch (e) {
     if (e instanceof CompileError) return { query: null, diagnostics: [...diagnostics, e.d] };
     throw e;
+  } finally {
+    sourceText = undefined;
   }
 }
 

@@ -406,8 +406,9 @@ async function runSequence(q: CompiledQuery, input: Input, stats: RunStats, size
   // Sequences whose trailing missing events can still occur.
   let awaiting: Partial[] = [];
   const { k, last } = retention(q.pipes, size);
-  const cmpStart = (a: Partial, b: Partial) => cmpRec(a.start, b.start);
-  const done = new TopK<Partial>(k, cmpStart, last);
+  // Completed sequences come out in the order of their last event (as Elasticsearch returns them).
+  const cmpLast = (a: Partial, b: Partial) => cmpRec(a.last, b.last) || cmpRec(a.start, b.start);
+  const done = new TopK<Partial>(k, cmpLast, last);
   const hasMissing = missing.some(Boolean);
   const trailing = missing.map((m, i) => m && i > lastPos);
   let sinceTrim = 0;
