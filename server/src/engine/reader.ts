@@ -46,17 +46,15 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-async function openStream(path: string, opts: ReadOptions): Promise<Readable> {
+/** The (decompressed) stream and a way to ask how many on-disk bytes were consumed. */
+async function openStream(path: string): Promise<{ stream: Readable; rawBytes: () => number }> {
+  const gzip = await isGzip(path);
   const raw = createReadStream(path, { highWaterMark: CHUNK });
-  let bytes = 0;
-  raw.on('data', (c) => {
-    bytes += (c as Buffer).length;
-    opts.onBytes?.(bytes);
-  });
-  if (!(await isGzip(path))) return raw;
+  const rawBytes = () => raw.bytesRead;
+  if (!gzip) return { stream: raw, rawBytes };
   const gz = createGunzip({ chunkSize: 1 << 20 });
   raw.on('error', (e) => gz.destroy(e));
-  return raw.pipe(gz);
+  return { stream: raw.pipe(gz), rawBytes };
 }
 
 const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -80,7 +78,7 @@ export function eventsOfResponse(doc: unknown): unknown[] | null {
 
 /** Reads one file as batches of parsed events with their 1-based line numbers. */
 export async function* readEventFile(path: string, opts: ReadOptions = {}): AsyncGenerator<Batch> {
-  const stream = await openStream(path, opts);
+  const { stream, rawBytes } = await openStream(path);
   const skip = (line: number, reason: string) => opts.onSkip?.({ file: path, line, reason });
   let carry: Buffer | null = null;
   let lineNo = 0;
@@ -91,6 +89,7 @@ export async function* readEventFile(path: string, opts: ReadOptions = {}): Asyn
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (opts.signal?.aborted) throw abortError();
+      opts.onBytes?.(rawBytes());
       if (mode === 'unknown') {
         const text = (carry ? Buffer.concat([carry, chunk]) : chunk).toString('utf8', 0, Math.min(chunk.length + (carry?.length ?? 0), 1 << 16));
         const first = text.search(/\S/);

@@ -62,29 +62,41 @@ export function luceneToRe2(p: string): string {
         i += m[0].length;
       }
     } else if (c === '[') {
+      // Lucene classes: an item is a char (or \\c); `x-y` after an item is always a range,
+      // even `_-]` (so a literal dash must be escaped), as Lucene's parser does.
       let j = i + 1;
       let body = '';
       if (cs[j] === '^') {
         body += '^';
         j++;
       }
-      let first = true;
-      while (j < cs.length && (cs[j] !== ']' || first)) {
-        const d = cs[j];
-        if (d === '\\' && j + 1 < cs.length) {
-          const n = cs[j + 1];
-          body += SHORTHAND[n] ? SHORTHAND[n].slice(1, -1) : classLit(n);
+      const item = (): string => {
+        if (j >= cs.length) throw new RegexError('unterminated character class');
+        if (cs[j] === '\\' && j + 1 < cs.length) {
           j += 2;
-        } else if (d === '-' && !first && cs[j + 1] !== ']') {
-          body += '-';
-          j++;
-        } else {
-          body += classLit(d);
-          j++;
+          return cs[j - 1];
         }
-        first = false;
+        return cs[j++];
+      };
+      let items = 0;
+      while (j < cs.length && cs[j] !== ']') {
+        if (cs[j] === '\\' && SHORTHAND[cs[j + 1]]) {
+          body += SHORTHAND[cs[j + 1]].slice(1, -1);
+          j += 2;
+          items++;
+          continue;
+        }
+        const from = item();
+        if (cs[j] === '-') {
+          j++;
+          const to = item();
+          if (from.codePointAt(0)! > to.codePointAt(0)!) throw new RegexError(`invalid character range ${from}-${to}`);
+          body += `${classLit(from)}-${classLit(to)}`;
+        } else body += classLit(from);
+        items++;
       }
       if (j >= cs.length) throw new RegexError('unterminated character class');
+      if (!items) throw new RegexError('empty character class');
       out += `[${body}]`;
       i = j + 1;
     } else if (c === '{') {

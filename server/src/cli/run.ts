@@ -1,0 +1,289 @@
+// `eql-rules run`: runs rules (or one --query) over local event files with the engine and
+// prints the matches. Exit 0 whether or not anything matched, 1 when a query is invalid,
+// 2 on usage errors or unreadable files.
+//
+// --format json prints one object. One rule or --query:
+//   {"version":1,"matches":[{"type","events":[...sources, {"missing":true}],"join_keys":[...]}],
+//    "stats":{"events_read","skipped_lines","ms"}}
+// Several rules (more than one file, or a folder): the same per rule under
+//   {"version":1,"rules":[{"path","name","matches","stats"} | {"path","name","error"}]}
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { compileEql, runQuery, type EngineOptions, type Match, type RunResult } from '../engine/index';
+import { parseRuleFile } from '../rules/ruleFile';
+import type { Diagnostic } from '../core/diagnostic';
+import type { Command } from './main';
+
+const USAGE =
+  'eql-rules run (RULE.toml|DIR)... | --query "EQL"  --events PATH... [--event-category-field F] [--timestamp-field F] [--tiebreaker-field F] [--size N] [--format text|json]';
+
+interface Args {
+  rules: string[];
+  query?: string;
+  events: string[];
+  format: 'text' | 'json';
+  size: number;
+  options: EngineOptions;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const a: Args = { rules: [], events: [], format: 'text', size: 1000, options: {} };
+  let inEvents = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const [name, inline] = arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    if (!name.startsWith('--')) {
+      (inEvents ? a.events : a.rules).push(arg);
+      continue;
+    }
+    inEvents = false;
+    switch (name) {
+      case '--events': {
+        if (inline !== undefined) a.events.push(inline);
+        inEvents = true;
+        break;
+      }
+      case '--query': {
+        const v = value();
+        if (v === undefined) return '--query needs an EQL query';
+        a.query = v;
+        break;
+      }
+      case '--format': {
+        const v = value();
+        if (v !== 'text' && v !== 'json') return '--format must be text or json';
+        a.format = v;
+        break;
+      }
+      case '--size': {
+        const v = Number(value());
+        if (!Number.isInteger(v) || v < 1) return '--size must be a positive integer';
+        a.size = v;
+        break;
+      }
+      case '--event-category-field':
+      case '--timestamp-field':
+      case '--tiebreaker-field': {
+        const v = value();
+        if (!v) return `${name} needs a field name`;
+        if (name === '--event-category-field') a.options.eventCategoryField = v;
+        else if (name === '--timestamp-field') a.options.timestampField = v;
+        else a.options.tiebreakerField = v;
+        break;
+      }
+      default:
+        return `unknown option ${arg}`;
+    }
+  }
+  if (a.query !== undefined && a.rules.length) return 'give rule files or --query, not both';
+  if (a.query === undefined && !a.rules.length) return 'give rule files (or a folder) or --query';
+  if (!a.events.length) return '--events needs at least one file or folder';
+  return a;
+}
+
+const sortNames = (x: { name: string }, y: { name: string }) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+
+/** Files under a path that `want` accepts, sorted; hidden folders and node_modules skipped. */
+function collect(path: string, want: (name: string) => boolean, out: string[]): void {
+  const st = statSync(path);
+  if (st.isFile()) {
+    out.push(path);
+    return;
+  }
+  for (const e of readdirSync(path, { withFileTypes: true }).sort(sortNames)) {
+    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+    const p = join(path, e.name);
+    if (e.isDirectory()) collect(p, want, out);
+    else if (e.isFile() && want(e.name)) out.push(p);
+  }
+}
+
+const isEventFile = (n: string) => /\.(ndjson|jsonl|json)(\.gz)?$/i.test(n) || n.endsWith('.gz');
+
+interface Job {
+  path: string;
+  name: string;
+  query: string;
+  options: EngineOptions;
+}
+
+interface Outcome {
+  job: Job;
+  result?: RunResult;
+  diagnostics?: Diagnostic[];
+  error?: string;
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
+
+/** A rule's query and EQL options; a string when it cannot be run (not EQL, broken file). */
+function ruleJob(path: string, defaults: EngineOptions): Job | string {
+  const rf = parseRuleFile(readFileSync(path, 'utf8'));
+  if (rf.diagnostics.some((d) => d.severity === 'error') && !rf.queries.length) return 'the TOML does not parse';
+  const r = rf.rule;
+  const region = rf.queries[0];
+  if (!region) return 'no rule.query';
+  if (region.language !== 'eql') return `not an EQL rule (language ${region.language || 'unknown'})`;
+  return {
+    path,
+    name: str(r.name) ?? basename(path),
+    query: region.text,
+    options: {
+      eventCategoryField: str(r.event_category_override) ?? defaults.eventCategoryField,
+      timestampField: str(r.timestamp_field) ?? defaults.timestampField,
+      tiebreakerField: str(r.tiebreaker_field) ?? defaults.tiebreakerField,
+    },
+  };
+}
+
+const SHOWN = ['process.name', 'process.args', 'process.command_line', 'process.parent.name', 'file.path', 'source.ip', 'destination.ip', 'destination.port', 'dns.question.name', 'user.name', 'host.name'];
+
+function pick(o: unknown, path: string): unknown {
+  if (typeof o !== 'object' || o === null) return undefined;
+  const rec = o as Record<string, unknown>;
+  if (path in rec) return rec[path];
+  const dot = path.indexOf('.');
+  for (let i = dot; i > 0; i = path.indexOf('.', i + 1)) {
+    const head = path.slice(0, i);
+    if (head in rec) {
+      const v = pick(rec[head], path.slice(i + 1));
+      if (v !== undefined) return v;
+    }
+  }
+  return undefined;
+}
+
+/** Long values (command lines, tokens) are cut so each event stays on one readable line. */
+const clip = (s: string) => (s.length > 72 ? s.slice(0, 69) + '...' : s);
+
+function eventLine(e: Match['events'][number], opts: EngineOptions): string {
+  if ('missing' in e) return '    (missing event: none occurred, as required)';
+  const ts = pick(e.source, opts.timestampField || '@timestamp');
+  const cat = pick(e.source, opts.eventCategoryField || 'event.category');
+  const facts = SHOWN.map((k) => [k, pick(e.source, k)] as const)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .slice(0, 4)
+    .map(([k, v]) => `${k}=${clip(JSON.stringify(v))}`);
+  return `    ${e.file}:${e.line}  ${ts === undefined ? '-' : String(ts)}  ${Array.isArray(cat) ? cat.join('/') : String(cat ?? '-')}  ${facts.join(' ')}`.trimEnd();
+}
+
+function printText(o: Outcome, many: boolean, files: number): string {
+  const lines: string[] = [];
+  if (many) lines.push(`== ${o.job.name} (${o.job.path})`);
+  if (o.error) {
+    lines.push(`  skipped: ${o.error}`, '');
+    return lines.join('\n');
+  }
+  if (o.diagnostics) {
+    for (const d of o.diagnostics) lines.push(`  invalid query: ${d.message} (at ${d.span.start}) [${d.code}]`);
+    lines.push('');
+    return lines.join('\n');
+  }
+  const r = o.result!;
+  const s = r.stats;
+  lines.push(`${r.matches.length}${s.truncated ? '+' : ''} match${r.matches.length === 1 ? '' : 'es'} in ${s.eventsRead} events from ${files} file${files === 1 ? '' : 's'} (${Math.round(s.ms)} ms)`);
+  r.matches.forEach((m, i) => {
+    const keys = m.joinKeys.length ? `  by ${m.joinKeys.map((k) => JSON.stringify(k)).join(', ')}` : '';
+    lines.push('', `[${i + 1}] ${m.type}${keys}`);
+    for (const e of m.events) lines.push(eventLine(e, o.job.options));
+  });
+  if (s.skippedLines) {
+    lines.push('', `skipped ${s.skippedLines} line${s.skippedLines === 1 ? '' : 's'}:`);
+    for (const k of s.skipped.slice(0, 10)) lines.push(`    ${k.file}:${k.line}: ${k.reason}`);
+    if (s.skippedLines > 10) lines.push(`    ... and ${s.skippedLines - 10} more`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+function jsonOf(r: RunResult) {
+  return {
+    matches: r.matches.map((m) => ({ type: m.type, events: m.events.map((e) => ('missing' in e ? { missing: true } : e.source)), join_keys: m.joinKeys })),
+    stats: { events_read: r.stats.eventsRead, skipped_lines: r.stats.skippedLines, ms: Math.round(r.stats.ms) },
+  };
+}
+
+async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`eql-rules run: ${args}\nusage: ${USAGE}\n`);
+    return 2;
+  }
+  const events: string[] = [];
+  const jobs: (Job | { path: string; error: string })[] = [];
+  try {
+    for (const p of args.events) collect(p, isEventFile, events);
+    if (args.query !== undefined) jobs.push({ path: '--query', name: '--query', query: args.query, options: args.options });
+    for (const p of args.rules) {
+      const files: string[] = [];
+      collect(p, (n) => n.endsWith('.toml'), files);
+      for (const f of files) {
+        const j = ruleJob(f, args.options);
+        jobs.push(typeof j === 'string' ? { path: f, error: j } : j);
+      }
+    }
+  } catch (e) {
+    process.stderr.write(`eql-rules run: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  if (!events.length) {
+    process.stderr.write('eql-rules run: no event files (.ndjson, .jsonl, .json, .gz) found\n');
+    return 2;
+  }
+  const many = args.query === undefined && (args.rules.length > 1 || jobs.length > 1 || statSync(args.rules[0]).isDirectory());
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let invalid = false;
+  const outcomes: Outcome[] = [];
+  try {
+    for (const j of jobs) {
+      if ('error' in j) {
+        outcomes.push({ job: { path: j.path, name: basename(j.path), query: '', options: {} }, error: j.error });
+        continue;
+      }
+      const c = compileEql(j.query, j.options);
+      if (!c.query) {
+        invalid = true;
+        outcomes.push({ job: j, diagnostics: c.diagnostics.filter((d) => d.severity === 'error') });
+        continue;
+      }
+      const result = await runQuery(c.query, events, { size: args.size, signal: controller.signal });
+      outcomes.push({ job: j, result });
+      if (args.format === 'text') process.stdout.write(printText(outcomes[outcomes.length - 1], many, events.length) + '\n');
+    }
+  } catch (e) {
+    process.stderr.write(`eql-rules run: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (args.format === 'text') {
+    for (const o of outcomes) if (!o.result) process.stdout.write(printText(o, many, events.length) + '\n');
+  } else if (!many) {
+    const o = outcomes[0];
+    if (o.result) process.stdout.write(JSON.stringify({ version: 1, ...jsonOf(o.result) }) + '\n');
+    else process.stderr.write(`eql-rules run: ${o.error ?? o.diagnostics?.map((d) => d.message).join('; ')}\n`);
+  } else {
+    const rules = outcomes.map((o) =>
+      o.result
+        ? { path: o.job.path, name: o.job.name, ...jsonOf(o.result) }
+        : { path: o.job.path, name: o.job.name, error: o.error ?? `invalid query: ${o.diagnostics?.map((d) => d.message).join('; ')}` },
+    );
+    process.stdout.write(JSON.stringify({ version: 1, rules }) + '\n');
+  }
+  // Skipped lines go to stderr in JSON mode so stdout stays one object.
+  if (args.format === 'json') {
+    for (const o of outcomes) for (const k of o.result?.stats.skipped.slice(0, 10) ?? []) process.stderr.write(`warning: ${k.file}:${k.line}: ${k.reason}\n`);
+  }
+  if (!many && outcomes[0]?.error) return 2;
+  return invalid ? 1 : 0;
+}
+
+export const command: Command = {
+  summary: 'Run rules (or one EQL query) over local event files (NDJSON, JSON arrays, search responses; gzip ok) and print the matches.',
+  usage: USAGE,
+  run,
+};
