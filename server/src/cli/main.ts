@@ -11,7 +11,7 @@ export interface Command {
 // exports `command: Command`. Keep the table sorted by name.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   check: () => import('./check.js').then((m) => m.command),
-  // run: () => import('./run').then((m) => m.command),
+  run: () => import('./run.js').then((m) => m.command),
 };
 
 function help(): string {
