@@ -206,7 +206,7 @@ class Parser {
       if (++this.depth > 500) this.fail('pattern nested too deeply', open);
       const e = this.union();
       this.depth--;
-      if (!this.match(')')) this.fail(this.more() ? "expected ')'" : `unclosed group: expected ')' for the '(' at offset ${open}`);
+      if (!this.match(')')) this.fail(this.more() ? "expected ')'" : `unclosed group: missing ')' for the '(' at position ${open}`);
       return e;
     }
     if (this.match('<')) {

@@ -860,6 +860,9 @@ export function parseEql(text: string): { ast: A.Statement; diagnostics: Diagnos
   const syntaxAt = new Set<number>(lexed.diagnostics.map((d) => d.span.start));
   for (const e of p.errors) {
     const span = errorSpan(e, text.length);
+    // "Unexpected X after the end of the query" after another error is that error's echo.
+    const trailing = e.name === 'NotAllInputParsedException' || e.message.startsWith('Expected the end of the query');
+    if (trailing && (diagnostics.length > 0 || p.diags.some((d) => d.code === 'eql/syntax'))) continue;
     // One mistake, one diagnostic: chevrotain may report the same position twice while recovering.
     if (syntaxAt.has(span.start)) continue;
     syntaxAt.add(span.start);

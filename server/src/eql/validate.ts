@@ -167,7 +167,7 @@ class Checker {
     for (const p of s.pipes) {
       if (p.name !== 'head' && p.name !== 'tail') {
         const known = KNOWN_PIPES.includes(p.name);
-        const close = ['head', 'tail'].find((n) => levenshtein(n, p.name.toLowerCase()) <= 1);
+        const close = ['head', 'tail'].find((n) => levenshtein(n, p.name.toLowerCase()) <= 2);
         this.error(
           'eql/unsupported-pipe',
           known
@@ -185,7 +185,7 @@ class Checker {
       const a = p.args[0];
       if (a.kind === 'error') continue;
       if (!(a.kind === 'literal' && a.type === 'number' && Number.isInteger(a.value) && (a.value as number) > 0)) {
-        this.error('eql/pipe-argument', `Pipe [${p.name}] expects a positive integer but found [${a.kind === 'literal' ? literalText(a) : 'an expression'}]`, a.span);
+        this.error('eql/pipe-argument', `Pipe [${p.name}] expects a positive integer but found [${a.kind === 'literal' ? literalText(a) : a.kind === 'negate' && a.operand.kind === 'literal' ? '-' + literalText(a.operand) : 'an expression'}]`, a.span);
       }
     }
   }
@@ -266,7 +266,7 @@ class Checker {
       }
       if (e.op === 'regex') {
         const r = parseLuceneRegex(String(p.value));
-        if (!r.ok) this.error('eql/invalid-regex', `Invalid regular expression (Lucene syntax): ${r.message} at position ${r.offset} of the pattern`, p.span);
+        if (!r.ok) this.error('eql/invalid-regex', `Invalid regular expression (Lucene syntax): ${r.message} (at position ${r.offset} of the pattern)`, p.span);
       }
     }
   }
@@ -294,7 +294,7 @@ class Checker {
     const n = e.args.length;
     if (n < min || n > max) {
       const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-      this.error('eql/arity', `Function [${f.name}] expects ${want} argument${want === '1' ? '' : 's'} but found [${n}]`, e.span);
+      this.error('eql/arity', `Function [${f.name}] expects ${want} argument${want === '1' || want === 'at least 1' ? '' : 's'} but found [${n}]`, e.span);
       return;
     }
     e.args.forEach((arg, i) => {
