@@ -1,0 +1,63 @@
+// Code lenses and query runs over the stdio server: the lens counts sample files, a run goes to
+// a worker thread and comes back as the lens summary and the results text.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { CodeLens, Hover, MarkupContent } from 'vscode-languageserver-protocol';
+import { FIXTURES, positionOf, startServer, uriOf, type Client } from './client';
+
+const RULE = join(FIXTURES, 'rules/suspicious_cmd.toml');
+const SEQ = join(FIXTURES, 'rules/office_child_sequence.toml');
+const ruleText = readFileSync(RULE, 'utf8');
+
+let c: Client;
+before(async () => {
+  c = await startServer();
+  await c.open(RULE);
+});
+after(async () => {
+  await c?.close();
+});
+
+const hoverAt = async (uri: string, text: string, needle: string, delta = 1) =>
+  (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionOf(text, needle, delta) })) as Hover | null;
+const hoverText = (h: Hover | null) => (h ? (h.contents as MarkupContent).value : '');
+
+describe('code lens and runs', () => {
+  test('code lens: run on samples (with the file count), then the result', async () => {
+    const uri = uriOf(SEQ);
+    await c.open(SEQ);
+    const lenses = (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+    const queryLine = positionOf(readFileSync(SEQ, 'utf8'), "query = '''").line;
+    assert.ok(lenses.length >= 2 && lenses.every((l) => l.range.start.line === queryLine));
+    const run = lenses.find((l) => !l.command)!;
+    const resolved = (await c.conn.sendRequest('codeLens/resolve', run)) as CodeLens;
+    assert.equal(resolved.command?.title, '▶ Run on samples (1 event file)');
+    assert.equal(resolved.command?.command, 'eqlRules.runQuery');
+    assert.ok(lenses.some((l) => l.command?.title === 'Run on file...'));
+
+    const result = (await c.conn.sendRequest('workspace/executeCommand', { command: 'eqlRules.server.run', arguments: resolved.command!.arguments })) as { summary: string; text: string; matches: number; error: string | null };
+    assert.equal(result.error, null);
+    assert.equal(result.matches, 1);
+    assert.match(result.summary, /^1 match in 4 events, \d+ ms$/);
+    assert.match(result.text, /Sequence 1 {2}join keys: "h1"/);
+    assert.match(result.text, /office\.ndjson:1\b[\s\S]*office\.ndjson:2\b/);
+    const after = (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+    const summary = after.find((l) => l.command?.command === 'eqlRules.showResults');
+    assert.equal(summary?.command?.title, result.summary);
+    assert.equal(await c.conn.sendRequest('eqlRules/results', { uri, query: 0 }), result.text);
+  });
+
+  test('run on chosen files, and a run does not block requests', async () => {
+    const uri = uriOf(RULE);
+    const events = join(FIXTURES, 'samples/office.ndjson');
+    const running = c.conn.sendRequest('workspace/executeCommand', { command: 'eqlRules.server.run', arguments: [{ uri, query: 0, files: [events, events] }] }) as Promise<{ events: number; files: string[] }>;
+    const h = await hoverAt(uri, ruleText, 'process.parent.name', 3);
+    assert.match(hoverText(h), /process\.parent\.name/);
+    const r = await running;
+    assert.equal(r.events, 8);
+    assert.equal(r.files.length, 2);
+  });
+
+});
