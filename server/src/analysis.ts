@@ -62,12 +62,22 @@ function finish(diags: Diagnostic[], severities: SeverityOverrides | undefined):
 function analyzeQuery(region: QueryRegion, docPath: string, hints: { minStackVersion?: string; indexes?: string[]; integrations?: string[]; categoryOverridden?: boolean }, options: AnalyzeOptions, checkQuery: boolean) {
   const parsed = parseEqlQuery(region.text);
   const ast = parsed.ast;
-  const ds = ast ? datasetHints(ast) : { modules: [], datasets: [] };
-  const choice = chooseFields(docPath, { ...hints, ...ds }, options);
   const diags: Diagnostic[] = [];
+  let ds = { modules: [] as string[], datasets: [] as string[] };
+  try {
+    if (ast) ds = datasetHints(ast);
+  } catch {
+    // a malformed tree only costs the dataset hints
+  }
+  const choice = chooseFields(docPath, { ...hints, ...ds }, options);
   if (checkQuery) {
     diags.push(...parsed.diagnostics);
-    if (ast) diags.push(...checkFields(ast, choice.fields, { severities: options.severities, categoryOverridden: hints.categoryOverridden }));
+    try {
+      if (ast) diags.push(...checkFields(ast, choice.fields, { severities: options.severities, categoryOverridden: hints.categoryOverridden }));
+    } catch (e) {
+      // The tree of broken input can break assumptions; never let that take the document down.
+      diags.push({ code: 'eql/internal', severity: 'error', message: `field checks failed: ${e instanceof Error ? e.message : String(e)}`, span: { start: 0, end: Math.min(1, region.text.length) } });
+    }
   }
   return { query: { region, ast, fields: choice.fields, schemaSources: choice.sources }, diagnostics: diags.map((d) => mapDiagnostic(d, region)), choice };
 }

@@ -139,9 +139,13 @@ test('EQL options must name known fields; maxspan must fit the look-back', () =>
     ['rule/maxspan-exceeds-lookback', '30m'],
   ]);
   assert.equal(diags(text).find((d) => d.code === 'rule/unknown-eql-option-field')!.fixes![0].edits[0].newText, '"event.ingested"');
-  // 4m look-back + 10m slack: 14m fits, 15m does not
-  const fits = { ...stmt, query: { ...stmt.query, maxspan: { kind: 'maxspan', value: 14, unit: 'm', ms: 14 * 60_000, span: { start: 0, end: 1 } } } } as Statement;
-  assert.equal(found(text, [fits]).filter((g) => g[0] === 'rule/maxspan-exceeds-lookback').length, 0);
+  // 9m look-back (from; the interval does not count, as upstream) + 10m slack: 19m fits, 20m does not
+  const withSpan = (min: number) => ({ ...stmt, query: { ...stmt.query, maxspan: { kind: 'maxspan', value: min, unit: 'm', ms: min * 60_000, span: { start: 0, end: 1 } } } }) as Statement;
+  const count = (min: number, t = text) => found(t, [withSpan(min)]).filter((g) => g[0] === 'rule/maxspan-exceeds-lookback').length;
+  assert.equal(count(19), 0);
+  assert.equal(count(20), 1);
+  assert.equal(count(16, text.replace('from = "now-9m"\n', '')), 0, 'from defaults to now-6m');
+  assert.equal(count(17, text.replace('from = "now-9m"\n', '')), 1);
   // deprecated rules skip query checks
   assert.equal(found(text.replace('maturity = "production"', 'maturity = "deprecated"'), [stmt]).length, 0);
 });

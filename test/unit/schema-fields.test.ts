@@ -188,3 +188,10 @@ test('wildcard definitions (`a.*.b`, `a.extra.*` objects) make matching names kn
   assert.deepEqual(codes(query('process', cmp(field('azure.res.0.display_name'), '==', lit('a'))), fs), []);
   assert.deepEqual(codes(query('process', cmp(field('x.1.n'), '==', lit('a'))), fs), [['eql/type-mismatch', 'error']], 'the wildcard definition\'s type is used');
 });
+
+test('trees with holes (from broken input) are checked without throwing', () => {
+  const broken = { kind: 'compare', op: '==', left: undefined, right: lit(1), opSpan: sp(), span: sp() } as unknown as Expr;
+  const st = query('process', and(broken, cmp(field('process.nmae'), '==', lit('a'))));
+  assert.deepEqual(codes(st), [['eql/unknown-field', 'warning']]);
+  assert.deepEqual(datasetHints(st), { modules: [], datasets: [] });
+});

@@ -281,23 +281,26 @@ const checkEqlOptions: Check = (rf, ctx) => {
   return out;
 };
 
-/** Upstream: an EQL sequence's maxspan must fit in the look-back (from - interval) plus 10 minutes. */
+/**
+ * Upstream's test: an EQL sequence's maxspan must not exceed the rule's look-back plus 10
+ * minutes. The look-back is `to - from` (`from` defaults to now-6m); the interval does not
+ * count: production rules with from = now-60m, interval = 30m and maxspan = 1h pass upstream.
+ */
 const checkMaxspan: Check = (rf, ctx) => {
   if (rf.metadata.maturity === 'deprecated' || rf.rule.type !== 'eql') return [];
   const from = str(rf, 'rule.from');
-  const interval = str(rf, 'rule.interval');
-  const fromMs = from ? durationMs(from.value.replace(/^now-/, '')) : null;
-  const intervalMs = interval ? durationMs(interval.value) : null;
-  if (fromMs === null || intervalMs === null) return [];
-  const lookback = fromMs - intervalMs;
+  if (rf.entries.has('rule.from') && !from) return [];
+  const lookback = durationMs((from?.value ?? 'now-6m').replace(/^now-/, ''));
+  if (lookback === null) return [];
   const out: Diagnostic[] = [];
   (ctx.statements ?? []).forEach((st, i) => {
     const q = st?.query;
     if (q?.kind !== 'sequence' || !q.maxspan || q.maxspan.ms === null) return;
     if (q.maxspan.ms > lookback + 600_000) {
       const region = rf.queries[i];
+      const ms = q.maxspan;
       out.push(
-        diag('rule/maxspan-exceeds-lookback', 'error', `maxspan (${q.maxspan.value}${q.maxspan.unit ?? ''}) exceeds the look-back of ${lookback / 60_000}m (\`from\` minus \`interval\`) plus 10 minutes`, region ? region.toDocumentSpan(q.maxspan.span) : from!.valueSpan),
+        diag('rule/maxspan-exceeds-lookback', 'error', `maxspan (${ms.value}${ms.unit ?? ''}) exceeds the look-back of ${lookback / 60_000}m (\`from\`) plus 10 minutes`, region ? region.toDocumentSpan(ms.span) : (from?.valueSpan ?? tableSpan(rf, 'rule'))),
       );
     }
   });

@@ -110,8 +110,8 @@ export function checkFields(ast: Statement, fields: FieldSet, options: FieldChec
   const describe = (d: FieldInfo[]) => [...new Set(d.map((x) => x.type))].join(' / ');
 
   // A literal compared with a field (or a function result) of an incompatible type.
-  const checkValue = (subject: Expr, lit: Expr) => {
-    if (lit.kind !== 'literal') return;
+  const checkValue = (subject: Expr | undefined, lit: Expr | undefined) => {
+    if (!subject || !lit || lit.kind !== 'literal') return;
     const t = literalType(lit);
     if (subject.kind === 'field') {
       const d = defs(subject);
@@ -123,10 +123,13 @@ export function checkFields(ast: Statement, fields: FieldSet, options: FieldChec
     }
   };
 
-  const checkEnumValue = (f: FieldExpr, lit: Expr, mode: 'exact' | 'ci' | 'wildcard' | 'wildcard-ci') => {
-    if (!ENUM_FIELDS.has(f.name) || lit.kind !== 'literal' || typeof lit.value !== 'string') return;
-    const allowed = fields.get(f.name)?.allowedValues;
-    if (!allowed?.length) return;
+  const checkEnumValue = (f: FieldExpr, lit: Expr | undefined, mode: 'exact' | 'ci' | 'wildcard' | 'wildcard-ci') => {
+    if (!ENUM_FIELDS.has(f.name) || !lit || lit.kind !== 'literal' || typeof lit.value !== 'string') return;
+    // Only where ECS alone defines the field: a beats / integration / custom schema that also
+    // defines it (as a plain keyword) speaks for data that may carry other values.
+    const d = defs(f);
+    const allowed = d[0]?.allowedValues;
+    if (!allowed?.length || d.some((x) => !x.allowedValues)) return;
     const v = lit.value;
     const ok =
       mode === 'exact'
@@ -137,7 +140,8 @@ export function checkFields(ast: Statement, fields: FieldSet, options: FieldChec
     if (!ok) report('eql/disallowed-value', `"${v}" is not an ECS value of \`${f.name}\` (allowed: ${allowed.map((a) => a.name).join(', ')})`, lit.span);
   };
 
-  const visit = (e: Expr): void => {
+  const visit = (e: Expr | undefined): void => {
+    if (!e) return; // broken trees may have holes
     switch (e.kind) {
       case 'field': {
         if (e.optional) return;
@@ -154,28 +158,28 @@ export function checkFields(ast: Statement, fields: FieldSet, options: FieldChec
         return;
       }
       case 'compare': {
-        if (e.left.kind === 'literal') checkValue(e.right, e.left);
+        if (e.left?.kind === 'literal') checkValue(e.right, e.left);
         else checkValue(e.left, e.right);
-        const f = e.left.kind === 'field' ? e.left : e.right.kind === 'field' ? e.right : null;
-        const lit = e.left.kind === 'field' ? e.right : e.left;
+        const f = e.left?.kind === 'field' ? e.left : e.right?.kind === 'field' ? e.right : null;
+        const lit = e.left?.kind === 'field' ? e.right : e.left;
         if (f && (e.op === '==' || e.op === '!=')) checkEnumValue(f, lit, 'exact');
         return;
       }
       case 'in': {
         for (const item of e.list) {
           checkValue(e.value, item);
-          if (e.value.kind === 'field') checkEnumValue(e.value, item, e.caseInsensitive ? 'ci' : 'exact');
+          if (e.value?.kind === 'field') checkEnumValue(e.value, item, e.caseInsensitive ? 'ci' : 'exact');
         }
         return;
       }
       case 'match': {
-        if (e.value.kind === 'field') {
+        if (e.value?.kind === 'field') {
           const d = defs(e.value);
           const kinds = d.map((x) => kindOf(x.type));
           const stringy = (k: Kind) => k === 'string' || k === 'other' || k === 'text' || k === 'date' || (k === 'ip' && e.op === ':');
           if (d.length && !kinds.some(stringy)) {
             const what = e.op === ':' ? '`:`' : `\`${e.op}${e.caseInsensitive ? '~' : ''}\``;
-            const numericOk = e.op === ':' && e.patterns.every((p) => p.kind === 'literal' && p.type !== 'string' && kinds.some((k) => accepts(k, literalType(p as LiteralExpr))));
+            const numericOk = e.op === ':' && e.patterns.every((p) => p?.kind === 'literal' && p.type !== 'string' && kinds.some((k) => accepts(k, literalType(p as LiteralExpr))));
             if (!numericOk) report('eql/type-mismatch', `${what} matches strings, but \`${e.value.name}\` is ${describe(d)}`, e.opSpan);
           }
           for (const p of e.patterns) {
@@ -188,7 +192,7 @@ export function checkFields(ast: Statement, fields: FieldSet, options: FieldChec
         const spec = lookupFunction(e.name);
         if (!spec) return;
         e.args.forEach((arg, i) => {
-          if (arg.kind !== 'field') return;
+          if (arg?.kind !== 'field') return;
           const param = i < spec.params.length ? spec.params[i] : spec.params.find((p) => p.variadic);
           if (!param) return;
           const d = defs(arg);
@@ -203,7 +207,8 @@ export function checkFields(ast: Statement, fields: FieldSet, options: FieldChec
     }
   };
 
-  for (const root of rootExpressions(ast)) walkExpr(root, (e) => void visit(e));
+  // A hole in a broken tree (undefined child) is skipped, not descended into.
+  for (const root of rootExpressions(ast)) if (root) walkExpr(root, (e) => (e ? void visit(e) : false));
 
   if (!options.categoryOverridden) {
     const allowed = fields.get('event.category')?.allowedValues;
@@ -224,13 +229,15 @@ export function checkFields(ast: Statement, fields: FieldSet, options: FieldChec
 export function datasetHints(ast: Statement): { modules: string[]; datasets: string[] } {
   const modules = new Set<string>();
   const datasets = new Set<string>();
-  const add = (f: Expr, v: Expr) => {
-    if (f.kind !== 'field' || v.kind !== 'literal' || typeof v.value !== 'string' || /[*?]/.test(v.value)) return;
+  const add = (f: Expr | undefined, v: Expr | undefined) => {
+    if (!f || !v || f.kind !== 'field' || v.kind !== 'literal' || typeof v.value !== 'string' || /[*?]/.test(v.value)) return;
     if (f.name === 'event.module') modules.add(v.value);
     else if (f.name === 'event.dataset') datasets.add(v.value);
   };
   for (const root of rootExpressions(ast)) {
+    if (!root) continue;
     walkExpr(root, (e) => {
+      if (!e) return false;
       if (e.kind === 'compare' && e.op === '==') {
         add(e.left, e.right);
         add(e.right, e.left);

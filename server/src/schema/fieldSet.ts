@@ -76,19 +76,54 @@ export class FieldSet {
     return undefined;
   }
 
-  /** The closest known field names (edit distance <= 2, or a case-only difference). */
+  /**
+   * The closest known field names (edit distance <= 2, or a case-only difference). Candidates
+   * share the first or the last dotted segment with `name`, which keeps this fast on large
+   * schemas and still catches a typo anywhere but in both ends at once.
+   */
   suggest(name: string, max = 3): string[] {
     const limit = name.length <= 4 ? 1 : 2;
-    const scored: [number, string][] = [];
     const lower = name.toLowerCase();
-    for (const f of this) {
-      if (Math.abs(f.name.length - name.length) > limit) continue;
-      const d = f.name.toLowerCase() === lower ? 0 : editDistance(name, f.name, limit);
-      if (d <= limit) scored.push([d, f.name]);
+    const first = lower.split('.', 1)[0];
+    const last = lower.slice(lower.lastIndexOf('.') + 1);
+    const seen = new Set<string>();
+    const scored: [number, string][] = [];
+    for (const l of this.layers) {
+      const ix = segmentsOf(l);
+      for (const group of [ix.first.get(first), ix.last.get(last)]) {
+        for (const cand of group ?? []) {
+          if (seen.has(cand) || Math.abs(cand.length - name.length) > limit) continue;
+          seen.add(cand);
+          const d = cand.toLowerCase() === lower ? 0 : editDistance(name, cand, limit);
+          if (d <= limit) scored.push([d, cand]);
+        }
+      }
     }
     scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
     return scored.slice(0, max).map((s) => s[1]);
   }
+}
+
+const segmentIndex = new WeakMap<FieldLayer, { first: Map<string, string[]>; last: Map<string, string[]> }>();
+
+/** Field names of a layer grouped by lower-cased first and last segment (built once per layer). */
+function segmentsOf(l: FieldLayer): { first: Map<string, string[]>; last: Map<string, string[]> } {
+  let ix = segmentIndex.get(l);
+  if (!ix) {
+    ix = { first: new Map(), last: new Map() };
+    const add = (m: Map<string, string[]>, k: string, v: string) => {
+      const a = m.get(k);
+      if (a) a.push(v);
+      else m.set(k, [v]);
+    };
+    for (const n of l.keys()) {
+      const low = n.toLowerCase();
+      add(ix.first, low.split('.', 1)[0], n);
+      add(ix.last, low.slice(low.lastIndexOf('.') + 1), n);
+    }
+    segmentIndex.set(l, ix);
+  }
+  return ix;
 }
 
 const wildcardIndex = new WeakMap<FieldLayer, { re: RegExp; info: FieldInfo }[]>();
