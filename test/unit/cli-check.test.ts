@@ -51,6 +51,9 @@ test('exit codes: 0 clean, 1 errors, 2 usage or unreadable paths', () => {
   assert.equal(run(fx('rules/valid_eql.toml')).status, 0);
   assert.equal(run(fx('eql/simple.eql')).status, 0);
   assert.equal(run(fx('rules/broken_toml.toml')).status, 1);
+  const eql = run(fx('eql/type_mismatch.eql'));
+  assert.equal(eql.status, 1);
+  assert.equal(eql.stdout, 'test/fixtures/eql/type_mismatch.eql:1:30: error eql/type-mismatch `process.pid` is long; it cannot be compared with a string\n');
   const missing = run('no/such/path.toml');
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /no such file/);
