@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compileEql } from '../../server/src/engine/index';
 import { ids, run, ev } from './engine-helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'eql-seq-'));
@@ -120,8 +121,7 @@ test('cancellation: an aborted run rejects with AbortError', async () => {
   );
 });
 
-test('compile errors: unsupported pipes, join, missing-event sequences without maxspan', async () => {
-  const { compileEql } = await import('../../server/src/engine/index');
+test('compile errors: unsupported pipes, missing-event sequences without maxspan, field patterns', () => {
   for (const q of ['process where true | unique process.name', 'sequence [process where true] ![file where true] [network where true]', 'process where process.name : process.parent.name']) {
     const c = compileEql(q);
     assert.equal(c.query, null, q);
