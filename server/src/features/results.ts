@@ -46,16 +46,19 @@ function get(o: Record<string, unknown> | undefined, path: string): unknown {
 
 const SHOWN = ['process.name', 'process.command_line', 'file.path', 'destination.ip', 'dns.question.name', 'registry.path', 'user.name', 'host.name'];
 
-function eventLine(e: RunEvent, categoryField: string, timestampField: string): string {
-  if (e.missing) return '(missing event: none occurred, as required)';
+/** One event as a few lines: category and time, a few telling fields, then `file:line`. */
+function eventLines(e: RunEvent, categoryField: string, timestampField: string, indent: string): string[] {
+  if (e.missing) return ['(missing event: none occurred, as required)'];
   const cat = get(e.source, categoryField);
   const ts = get(e.source, timestampField);
   const facts = SHOWN.map((k) => [k, get(e.source, k)] as const)
     .filter(([, v]) => v !== undefined && v !== null)
     .slice(0, 3)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  const where = e.file ? `${e.file}:${e.line ?? 1}` : '';
-  return [`${Array.isArray(cat) ? cat.join('/') : String(cat ?? '?')}`, ts !== undefined ? String(ts) : '', ...facts, where].filter(Boolean).join('  ');
+  const out = [[Array.isArray(cat) ? cat.join('/') : String(cat ?? '?'), ts !== undefined ? String(ts) : ''].filter(Boolean).join('  ')];
+  if (facts.length) out.push(`${indent}${facts.join('  ')}`);
+  if (e.file) out.push(`${indent}${e.file}:${e.line ?? 1}`);
+  return out;
 }
 
 export function renderResults(title: string, r: RunOutcome, categoryField = 'event.category', timestampField = '@timestamp'): string {
@@ -65,10 +68,16 @@ export function renderResults(title: string, r: RunOutcome, categoryField = 'eve
   if (r.error) return out.join('\n');
   r.matches.forEach((m, i) => {
     const keys = m.joinKeys?.length ? `  join keys: ${m.joinKeys.map((k) => JSON.stringify(k)).join(', ')}` : '';
-    if (m.events.length === 1 && m.type === 'event') out.push(`${i + 1}. ${eventLine(m.events[0], categoryField, timestampField)}`);
-    else {
+    if (m.events.length === 1 && m.type === 'event') {
+      const [head, ...rest] = eventLines(m.events[0], categoryField, timestampField, '   ');
+      out.push(`${i + 1}. ${head}`, ...rest, '');
+    } else {
       out.push(`${m.type === 'sample' ? 'Sample' : 'Sequence'} ${i + 1}${keys}`);
-      m.events.forEach((e, j) => out.push(`   ${j + 1}. ${eventLine(e, categoryField, timestampField)}`));
+      m.events.forEach((e, j) => {
+        const [head, ...rest] = eventLines(e, categoryField, timestampField, '      ');
+        out.push(`   ${j + 1}. ${head}`, ...rest);
+      });
+      out.push('');
     }
   });
   if (!r.matches.length) out.push('No matches.');
