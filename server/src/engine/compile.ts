@@ -82,9 +82,14 @@ function lift2(f: (a: unknown, b: unknown) => unknown): (a: unknown, b: unknown)
   return (a, b) => {
     if (a === null || b === null) return null;
     if (!Array.isArray(a) && !Array.isArray(b)) return f(a, b);
+    // Null results drop out of a multi-valued result; none left is null.
     const out: unknown[] = [];
-    for (const x of Array.isArray(a) ? a : [a]) for (const y of Array.isArray(b) ? b : [b]) out.push(f(x, y));
-    return out;
+    for (const x of Array.isArray(a) ? a : [a])
+      for (const y of Array.isArray(b) ? b : [b]) {
+        const r = f(x, y);
+        if (r !== null) out.push(r);
+      }
+    return out.length === 0 ? null : out.length === 1 ? out[0] : out;
   };
 }
 
@@ -343,7 +348,8 @@ function compileCall(e: Extract<Expr, { kind: 'call' }>): Ev {
       for (const c of combos) for (const x of opts) if (next.length < MAX_COMBINATIONS) next.push([...c, x]);
       combos = next;
     }
-    return combos.map((c) => impl(c, ci));
+    const results = combos.map((c) => impl(c, ci)).filter((r) => r !== null);
+    return results.length === 0 ? null : results.length === 1 ? results[0] : results;
   };
 }
 
