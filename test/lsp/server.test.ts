@@ -295,6 +295,9 @@ describe('code actions, lenses, tokens, symbols', () => {
     assert.equal(find('process.parent.name')?.type, 'property');
     assert.equal(find('network')?.type, 'enumMember');
     assert.equal(find('"winword.exe"')?.type, 'string');
+    assert.equal(find('sequence')?.type, 'keyword');
+    assert.equal(find('where')?.type, 'keyword');
+    assert.equal(find(':')?.type, 'operator');
     assert.ok(decoded.every((d) => d.line > positionOf(text, "query = '''").line), 'only inside the query');
   });
 

@@ -1,22 +1,13 @@
-// Position -> EQL node, for hover and completion. A thin adapter over the shared AST (ast.ts):
-// the parser's own `nodeAtOffset` was not exported yet when this was written.
-import { filtersOf, rootExpressions, walkExpr, type Category, type Expr, type Statement } from '../eql/ast';
+// Position -> EQL node for hover and completion, over the front end's `nodeAtOffset`.
+import { rootExpressions, walkExpr, type Category, type Expr, type Statement } from '../eql/ast';
+import { nodeAtOffset } from '../eql';
 
-const inside = (s: { start: number; end: number }, q: number) => q >= s.start && q <= s.end;
+const EXPR_OR_CATEGORY = new Set(['category', 'and', 'or', 'not', 'compare', 'in', 'match', 'arith', 'negate', 'call', 'field', 'literal', 'lineage', 'error']);
 
 /** The innermost expression or event category at query offset `q`. */
 export function nodeAt(stmt: Statement, q: number): Expr | Category | undefined {
-  for (const f of filtersOf(stmt.query)) if (f.category.name !== null && inside(f.category.span, q) && f.category.span.end > f.category.span.start) return f.category;
-  let best: Expr | undefined;
-  for (const root of rootExpressions(stmt)) {
-    if (!inside(root.span, q)) continue;
-    walkExpr(root, (e) => {
-      if (!inside(e.span, q)) return false;
-      if (!best || e.span.end - e.span.start <= best.span.end - best.span.start) best = e;
-      return true;
-    });
-  }
-  return best;
+  const { node } = nodeAtOffset(stmt, q);
+  return EXPR_OR_CATEGORY.has(node.kind) ? (node as Expr | Category) : undefined;
 }
 
 /** Every field name a statement reads, for ranking completion by what sibling rules use. */
