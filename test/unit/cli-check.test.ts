@@ -77,3 +77,11 @@ test('--extra-schema: a broken file is one warning on stderr, checking goes on',
   assert.equal(r.status, 0);
   assert.equal(r.stderr.match(/could not be read/g)?.length, 1);
 });
+
+test('--jobs 2 (worker threads) gives the same output as one thread', () => {
+  const one = run('--format', 'json', '--jobs', '1', 'test/fixtures');
+  const two = run('--format', 'json', '--jobs', '2', 'test/fixtures');
+  assert.equal(two.status, one.status);
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(run('--jobs', '0', 'test/fixtures').status, 2);
+});
