@@ -469,14 +469,30 @@ export class EqlParser extends EmbeddedActionsParser {
   });
 
   // ---- expressions ---------------------------------------------------------------------
+  // Performance: a literal used to go through 11 nested rules (one per precedence level);
+  // now binary operators are read in one loop and arranged by precedence afterwards, and the
+  // OR alternatives are built once per parser (chevrotain's "cached alternatives" idiom)
+  // instead of allocating closures on every call.
 
+  /** `or` / `and` chain of (possibly negated) operands; and-chains are grouped inside or-chains. */
   expression = this.RULE(
     'expression',
     (): A.Expr => {
       if (!this.RECORDING_PHASE && this.depth >= MAX_NESTING) return this.skipTooDeep();
       this.depth++;
       try {
-        return this.SUBRULE(this.orExpr);
+        const first: Item = { e: null as unknown as A.Expr, start: this.nextStart(), end: 0 };
+        first.e = this.SUBRULE(this.notOperand);
+        first.end = this.lastEnd();
+        let items: (Item | IToken)[] | null = null;
+        this.MANY(() => {
+          const op = this.OR(this.logicalOps);
+          const item: Item = { e: null as unknown as A.Expr, start: this.nextStart(), end: 0 };
+          item.e = this.SUBRULE2(this.notOperand);
+          item.end = this.lastEnd();
+          (items ??= [first]).push(op, item);
+        });
+        return items === null ? first.e : this.ACTION(() => buildLogical(items!));
       } finally {
         this.depth--;
       }
@@ -484,182 +500,168 @@ export class EqlParser extends EmbeddedActionsParser {
     { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(!isNaN(e.token.startOffset) ? e.token.startOffset : this.lastEnd()) },
   );
 
-  private orExpr = this.RULE('orExpr', (): A.Expr => {
-    const start = this.nextStart();
-    const operands: A.Expr[] = [this.SUBRULE(this.andExpr)];
-    this.MANY(() => {
-      this.CONSUME(T.Or);
-      operands.push(this.SUBRULE2(this.andExpr));
-    });
-    return this.ACTION(() => (operands.length === 1 ? operands[0] : { kind: 'or', operands, span: { start, end: this.lastEnd() } }));
-  });
+  private logicalOps = [{ ALT: () => this.CONSUME(T.Or) }, { ALT: () => this.CONSUME(T.And) }];
 
-  private andExpr = this.RULE('andExpr', (): A.Expr => {
-    const start = this.nextStart();
-    const operands: A.Expr[] = [this.SUBRULE(this.notExpr)];
+  /** `not not x`: prefix `not` binds tighter than `and` / `or`, looser than comparisons. */
+  private notOperand = this.RULE('notOperand', (): A.Expr => {
+    let nots: IToken[] | null = null;
     this.MANY(() => {
-      this.CONSUME(T.And);
-      operands.push(this.SUBRULE2(this.notExpr));
+      (nots ??= []).push(this.CONSUME(T.Not));
     });
-    return this.ACTION(() => (operands.length === 1 ? operands[0] : { kind: 'and', operands, span: { start, end: this.lastEnd() } }));
-  });
-
-  private notExpr = this.RULE('notExpr', (): A.Expr => {
-    const nots: IToken[] = [];
-    this.MANY(() => {
-      nots.push(this.CONSUME(T.Not));
-    });
-    const operand = this.SUBRULE(this.comparison);
+    const operand = this.SUBRULE(this.binary);
+    if (nots === null) return operand;
     return this.ACTION(() => {
       let e = operand;
-      for (let i = nots.length - 1; i >= 0; i--) e = { kind: 'not', operand: e, span: { start: this.startOf(nots[i]), end: e.span.end } };
+      const ns = nots as IToken[];
+      for (let i = ns.length - 1; i >= 0; i--) e = { kind: 'not', operand: e, span: { start: this.startOf(ns[i]), end: e.span.end } };
       return e;
     });
   });
 
-  private comparison = this.RULE('comparison', (): A.Expr => {
-    const start = this.nextStart();
-    let left = this.SUBRULE(this.additive);
-    let count = 0;
+  /** Arithmetic and comparisons: `operand (op operand)*`, arranged by precedence in buildBinary. */
+  private binary = this.RULE('binary', (): A.Expr => {
+    const first: Item = { e: null as unknown as A.Expr, start: this.nextStart(), end: 0 };
+    first.e = this.SUBRULE(this.operand);
+    first.end = this.lastEnd();
+    let items: (Item | IToken)[] | null = null;
     this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => this.CONSUME(T.Eq) },
-        { ALT: () => this.CONSUME(T.Neq) },
-        { ALT: () => this.CONSUME(T.Lt) },
-        { ALT: () => this.CONSUME(T.Lte) },
-        { ALT: () => this.CONSUME(T.Gt) },
-        { ALT: () => this.CONSUME(T.Gte) },
-        { ALT: () => this.CONSUME(T.Asgn) },
-      ]);
-      const right = this.SUBRULE2(this.additive);
-      this.ACTION(() => {
-        const opSpan = { start: this.startOf(op), end: this.endOf(op) };
-        if (op.tokenType === T.Asgn) {
-          this.err('eql/assign-equals', "[=] is not an equality operator in EQL; use == (case-sensitive) or : (case-insensitive)", opSpan, [
-            { title: 'Replace = with ==', edits: [{ span: opSpan, newText: '==' }] },
-            { title: 'Replace = with :', edits: [{ span: opSpan, newText: ':' }] },
-          ]);
-        }
-        if (++count === 2) {
-          const l = left as A.CompareExpr;
-          this.err('eql/chained-comparison', `Comparisons cannot be chained; write [a ${l.op} b and b ${COMPARE_OPS[op.tokenType.name]} c] instead`, { start: opSpan.start, end: right.span.end });
-        }
-        left = { kind: 'compare', op: COMPARE_OPS[op.tokenType.name], left, right, opSpan, span: { start, end: this.lastEnd() } };
-      });
+      const op = this.OR(this.binaryOps);
+      const item: Item = { e: null as unknown as A.Expr, start: this.nextStart(), end: 0 };
+      item.e = this.SUBRULE2(this.operand);
+      item.end = this.lastEnd();
+      (items ??= [first]).push(op, item);
     });
-    return left;
+    return items === null ? first.e : this.ACTION(() => this.buildBinary(items!));
   });
 
-  private additive = this.RULE('additive', (): A.Expr => {
-    const start = this.nextStart();
-    let left = this.SUBRULE(this.multiplicative);
-    this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      const right = this.SUBRULE2(this.multiplicative);
-      this.ACTION(() => {
-        left = { kind: 'arith', op: op.image as A.ArithOp, left, right, span: { start, end: this.lastEnd() } };
-      });
-    });
-    return left;
-  });
+  private binaryOps = [T.Star, T.Slash, T.Percent, T.Plus, T.Minus, T.Eq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Asgn].map((t) => ({ ALT: () => this.CONSUME(t) }));
 
-  private multiplicative = this.RULE('multiplicative', (): A.Expr => {
-    const start = this.nextStart();
-    let left = this.SUBRULE(this.unary);
-    this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }, { ALT: () => this.CONSUME(T.Percent) }]);
-      const right = this.SUBRULE2(this.unary);
-      this.ACTION(() => {
-        left = { kind: 'arith', op: op.image as A.ArithOp, left, right, span: { start, end: this.lastEnd() } };
-      });
-    });
-    return left;
-  });
+  /** Shunting-yard over one flat `a op b op c` list; comparisons do not chain (reported). */
+  private buildBinary(items: (Item | IToken)[]): A.Expr {
+    const values: (Item & { cmp?: boolean })[] = [];
+    const ops: IToken[] = [];
+    const reduce = () => {
+      const op = ops.pop()!;
+      const right = values.pop()!;
+      const left = values.pop()!;
+      const span = { start: left.start, end: right.end };
+      const prec = PRECEDENCE.get(op.tokenType)!;
+      if (prec > 1) {
+        values.push({ e: { kind: 'arith', op: op.image as A.ArithOp, left: left.e, right: right.e, span }, start: span.start, end: span.end });
+        return;
+      }
+      const opSpan = { start: this.startOf(op), end: this.endOf(op) };
+      if (op.tokenType === T.Asgn) {
+        this.err('eql/assign-equals', '[=] is not an equality operator in EQL; use == (case-sensitive) or : (case-insensitive)', opSpan, [
+          { title: 'Replace = with ==', edits: [{ span: opSpan, newText: '==' }] },
+          { title: 'Replace = with :', edits: [{ span: opSpan, newText: ':' }] },
+        ]);
+      }
+      const cmpOp = COMPARE_OPS[op.tokenType.name];
+      if (left.cmp) {
+        const l = left.e as A.CompareExpr;
+        this.err('eql/chained-comparison', `Comparisons cannot be chained; write [a ${l.op} b and b ${cmpOp} c] instead`, { start: opSpan.start, end: right.end });
+      }
+      values.push({ e: { kind: 'compare', op: cmpOp, left: left.e, right: right.e, opSpan, span }, start: span.start, end: span.end, cmp: true });
+    };
+    values.push(items[0] as Item);
+    for (let i = 1; i < items.length; i += 2) {
+      const op = items[i] as IToken;
+      const prec = PRECEDENCE.get(op.tokenType)!;
+      // all binary operators are left-associative: reduce while the stacked one binds as tight
+      while (ops.length && PRECEDENCE.get(ops[ops.length - 1].tokenType)! >= prec) reduce();
+      ops.push(op);
+      values.push(items[i + 1] as Item);
+    }
+    while (ops.length) reduce();
+    return values[0].e;
+  }
 
-  private unary = this.RULE('unary', (): A.Expr => {
-    const signs: IToken[] = [];
+  /** Unary signs, a primary, and an optional predicate (`in`, `:`, `like`, `regex`) as in Elasticsearch. */
+  private operand = this.RULE('operand', (): A.Expr => {
+    let signs: IToken[] | null = null;
     this.MANY(() => {
-      signs.push(this.OR([{ ALT: () => this.CONSUME(T.Minus) }, { ALT: () => this.CONSUME(T.Plus) }]));
+      (signs ??= []).push(this.OR(this.signOps));
     });
-    const operand = this.SUBRULE(this.postfix);
+    const value = this.SUBRULE(this.primary);
+    let result = value;
+    this.OPTION(() => {
+      this.predicateValue = value;
+      result = this.OR2(this.predicateAlts);
+    });
+    if (signs === null) return result;
     return this.ACTION(() => {
-      let e = operand;
-      for (let i = signs.length - 1; i >= 0; i--) {
-        if (signs[i].tokenType === T.Minus) e = { kind: 'negate', operand: e, span: { start: this.startOf(signs[i]), end: e.span.end } };
+      let e = result;
+      const ss = signs as IToken[];
+      for (let i = ss.length - 1; i >= 0; i--) {
+        if (ss[i].tokenType === T.Minus) e = { kind: 'negate', operand: e, span: { start: this.startOf(ss[i]), end: e.span.end } };
       }
       return e;
     });
   });
 
-  /** primary + optional predicate (`in`, `:`, `like`, `regex`), as in Elasticsearch. */
-  private postfix = this.RULE('postfix', (): A.Expr => {
-    const value = this.SUBRULE(this.primary);
-    let result = value;
-    this.OPTION(() => {
-      result = this.SUBRULE(this.predicate, { ARGS: [value] });
-    });
-    return result;
-  });
+  private signOps = [{ ALT: () => this.CONSUME(T.Minus) }, { ALT: () => this.CONSUME(T.Plus) }];
 
-  private predicate = this.RULE('predicate', (value: A.Expr): A.Expr => {
-    return this.OR([
-      {
-        ALT: () => {
-          let not: IToken | null = null;
-          this.OPTION(() => {
-            not = this.CONSUME(T.Not);
-          });
-          const op = this.OR2([{ ALT: () => this.CONSUME(T.In) }, { ALT: () => this.CONSUME(T.InCI) }]);
-          const list = this.SUBRULE(this.parenList);
-          return this.ACTION((): A.InExpr => {
-            const n = not as IToken | null;
-            return {
-              kind: 'in',
-              negated: n !== null,
-              caseInsensitive: op.tokenType === T.InCI,
-              value,
-              list,
-              opSpan: { start: this.startOf(n ?? op), end: this.endOf(op) },
-              span: { start: value.span.start, end: this.lastEnd() },
-            };
-          });
-        },
+  /** Left side of the predicate being parsed; read before anything else can overwrite it. */
+  private predicateValue: A.Expr = null as unknown as A.Expr;
+
+  private predicateAlts = [
+    {
+      ALT: (): A.Expr => {
+        const value = this.predicateValue;
+        let not: IToken | null = null;
+        this.OPTION2(() => {
+          not = this.CONSUME(T.Not);
+        });
+        const op = this.OR3(this.inOps);
+        const list = this.SUBRULE(this.parenList);
+        return this.ACTION((): A.InExpr => {
+          const n = not as IToken | null;
+          return {
+            kind: 'in',
+            negated: n !== null,
+            caseInsensitive: op.tokenType === T.InCI,
+            value,
+            list,
+            opSpan: { start: this.startOf(n ?? op), end: this.endOf(op) },
+            span: { start: value.span.start, end: this.lastEnd() },
+          };
+        });
       },
-      {
-        ALT: () => {
-          const op = this.OR3([
-            { ALT: () => this.CONSUME(T.Colon) },
-            { ALT: () => this.CONSUME(T.Like) },
-            { ALT: () => this.CONSUME(T.LikeCI) },
-            { ALT: () => this.CONSUME(T.Regex) },
-            { ALT: () => this.CONSUME(T.RegexCI) },
-          ]);
-          // `(` after a match operator always opens a list, never a parenthesised expression.
-          const patterns = this.OR4({
-            DEF: [
-              { ALT: () => this.SUBRULE2(this.parenList) },
-              { GATE: () => this.LA(1).tokenType !== T.LParen, ALT: () => [this.SUBRULE(this.unary)] },
-            ],
-            ERR_MSG: 'a string or a parenthesised list of strings',
-            IGNORE_AMBIGUITIES: true,
-          });
-          return this.ACTION((): A.MatchExpr => {
-            const t = op.tokenType;
-            const matchOp: A.MatchOp = t === T.Colon ? ':' : t === T.Like || t === T.LikeCI ? 'like' : 'regex';
-            return {
-              kind: 'match',
-              op: matchOp,
-              caseInsensitive: t === T.Colon || t === T.LikeCI || t === T.RegexCI,
-              value,
-              patterns,
-              opSpan: { start: this.startOf(op), end: this.endOf(op) },
-              span: { start: value.span.start, end: this.lastEnd() },
-            };
-          });
-        },
+    },
+    {
+      ALT: (): A.Expr => {
+        const value = this.predicateValue;
+        const op = this.OR4(this.matchOps);
+        const patterns = this.OR5(this.patternAlts);
+        return this.ACTION((): A.MatchExpr => {
+          const t = op.tokenType;
+          return {
+            kind: 'match',
+            op: t === T.Colon ? ':' : t === T.Like || t === T.LikeCI ? 'like' : 'regex',
+            caseInsensitive: t === T.Colon || t === T.LikeCI || t === T.RegexCI,
+            value,
+            patterns,
+            opSpan: { start: this.startOf(op), end: this.endOf(op) },
+            span: { start: value.span.start, end: this.lastEnd() },
+          };
+        });
       },
-    ]);
-  });
+    },
+  ];
+
+  private inOps = [{ ALT: () => this.CONSUME(T.In) }, { ALT: () => this.CONSUME(T.InCI) }];
+  private matchOps = [T.Colon, T.Like, T.LikeCI, T.Regex, T.RegexCI].map((t) => ({ ALT: () => this.CONSUME2(t) }));
+
+  // `(` after a match operator always opens a list, never a parenthesised expression.
+  private patternAlts = {
+    DEF: [
+      { ALT: (): A.Expr[] => this.SUBRULE2(this.parenList) },
+      { GATE: () => this.LA(1).tokenType !== T.LParen, ALT: (): A.Expr[] => [this.SUBRULE(this.operand)] },
+    ],
+    ERR_MSG: 'a string or a parenthesised list of strings',
+    IGNORE_AMBIGUITIES: true,
+  };
 
   /** `( expr, expr, ... )` */
   private parenList = this.RULE('parenList', (): A.Expr[] => {
@@ -673,55 +675,50 @@ export class EqlParser extends EmbeddedActionsParser {
     return list;
   });
 
-  private primary = this.RULE('primary', (): A.Expr => {
-    return this.OR({
-      DEF: [
-        { ALT: () => this.SUBRULE(this.literal) },
-        {
-          ALT: () => {
-            this.CONSUME(T.LParen);
-            const e = this.SUBRULE(this.expression);
-            this.CONSUME(T.RParen);
-            return e;
-          },
-        },
-        { ALT: () => this.SUBRULE(this.call) },
-        { ALT: () => this.SUBRULE(this.lineage) },
-        { ALT: () => this.SUBRULE(this.field) },
-      ],
-      ERR_MSG: 'an expression (a field, a literal, a function call or a parenthesised expression)',
-    });
-  });
+  private primary = this.RULE('primary', (): A.Expr => this.OR(this.primaryAlts));
 
-  private literal = this.RULE('literal', (): A.LiteralExpr => {
-    const t = this.OR([
-      { ALT: () => this.CONSUME(T.String) },
-      { ALT: () => this.CONSUME(T.Integer) },
-      { ALT: () => this.CONSUME(T.Decimal) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.Null) },
-    ]);
-    return this.ACTION((): A.LiteralExpr => {
-      const span = { start: this.startOf(t), end: this.endOf(t) };
-      switch (t.tokenType) {
-        case T.String:
-          return this.stringLiteral(t);
-        case T.Integer:
-        case T.Decimal:
-          return { kind: 'literal', type: 'number', value: Number(t.image), span };
-        case T.True:
-          return { kind: 'literal', type: 'boolean', value: true, span };
-        case T.False:
-          return { kind: 'literal', type: 'boolean', value: false, span };
-        default:
-          return { kind: 'literal', type: 'null', value: null, span };
-      }
-    });
-  });
+  private literalToken(t: IToken): A.LiteralExpr {
+    const span = { start: this.startOf(t), end: this.endOf(t) };
+    switch (t.tokenType) {
+      case T.String:
+        return this.stringLiteral(t);
+      case T.Integer:
+      case T.Decimal:
+        return { kind: 'literal', type: 'number', value: Number(t.image), span };
+      case T.True:
+        return { kind: 'literal', type: 'boolean', value: true, span };
+      case T.False:
+        return { kind: 'literal', type: 'boolean', value: false, span };
+      default:
+        return { kind: 'literal', type: 'null', value: null, span };
+    }
+  }
+
+  private primaryAlts = {
+    DEF: [
+      ...[T.String, T.Integer, T.Decimal, T.True, T.False, T.Null].map((tt) => ({
+        ALT: (): A.Expr => {
+          const t = this.CONSUME(tt);
+          return this.RECORDING_PHASE ? (null as unknown as A.Expr) : this.literalToken(t);
+        },
+      })),
+      {
+        ALT: (): A.Expr => {
+          this.CONSUME(T.LParen);
+          const e = this.SUBRULE(this.expression);
+          this.CONSUME(T.RParen);
+          return e;
+        },
+      },
+      { ALT: (): A.Expr => this.SUBRULE(this.call) },
+      { ALT: (): A.Expr => this.SUBRULE(this.lineage) },
+      { ALT: (): A.Expr => this.SUBRULE(this.field) },
+    ],
+    ERR_MSG: 'an expression (a field, a literal, a function call or a parenthesised expression)',
+  };
 
   private call = this.RULE('call', (): A.CallExpr => {
-    const name = this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.TildeIdentifier) }]);
+    const name = this.OR(this.callNames);
     this.CONSUME(T.LParen);
     const args: A.Expr[] = [];
     this.OPTION(() => {
@@ -740,6 +737,8 @@ export class EqlParser extends EmbeddedActionsParser {
     });
   });
 
+  private callNames = [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.TildeIdentifier) }];
+
   private lineage = this.RULE('lineage', (): A.LineageExpr => {
     const rel = this.CONSUME(T.Identifier);
     this.CONSUME(T.Of);
@@ -749,37 +748,20 @@ export class EqlParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ kind: 'lineage', relation: rel.image, filter, span: { start: this.startOf(rel), end: this.lastEnd() } }));
   });
 
+  /** Tokens of the field being parsed (fields do not nest, so one buffer suffices). */
+  private parts: IToken[] = [];
+
   private field = this.RULE('field', (): A.FieldExpr => {
     let q: IToken | null = null;
     this.OPTION(() => {
       q = this.CONSUME(T.Question);
     });
-    const first = this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.QuotedIdentifier) }]);
-    const parts: IToken[] = [first];
-    const path: (string | number)[] = [];
-    // `[` continues the field only as an index (`a[0]`); `by x [file where ...]` starts a term.
-    // Chevrotain's repetition lookahead ignores what follows the rule, hence the gate.
-    this.MANY({
-      GATE: () => this.LA(1).tokenType !== T.LBracket || this.LA(2).tokenType === T.Integer,
-      DEF: () => this.OR2([
-        {
-          ALT: () => {
-            this.CONSUME(T.Dot);
-            parts.push(this.SUBRULE(this.fieldSegment));
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(T.LBracket);
-            const idx = this.CONSUME(T.Integer);
-            this.CONSUME(T.RBracket);
-            parts.push(idx);
-          },
-        },
-      ]),
-    });
+    const first = this.OR(this.fieldStarts);
+    const parts: IToken[] = (this.parts = [first]);
+    this.MANY(this.fieldRest);
     return this.ACTION((): A.FieldExpr => {
       const names: string[] = [];
+      const path: (string | number)[] = [];
       for (const p of parts) {
         if (p.tokenType === T.Integer) {
           path.push(Number(p.image));
@@ -796,28 +778,79 @@ export class EqlParser extends EmbeddedActionsParser {
         names.push(seg);
       }
       const qt = q as IToken | null;
-      return { kind: 'field', name: names.join('.'), path, optional: qt !== null, span: { start: this.startOf(qt ?? first), end: this.lastEnd() } };
+      return { kind: 'field', name: names.length === 1 ? names[0] : names.join('.'), path, optional: qt !== null, span: { start: this.startOf(qt ?? first), end: this.lastEnd() } };
     });
   });
+
+  private fieldStarts = [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.QuotedIdentifier) }];
+
+  // `[` continues the field only as an index (`a[0]`); `by x [file where ...]` starts a term.
+  // Chevrotain's repetition lookahead ignores what follows the rule, hence the gate.
+  private fieldRest = {
+    GATE: () => this.LA(1).tokenType !== T.LBracket || this.LA(2).tokenType === T.Integer,
+    DEF: () => {
+      this.OR2(this.fieldSteps);
+    },
+  };
+
+  private fieldSteps = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Dot);
+        this.parts.push(this.SUBRULE(this.fieldSegment));
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.LBracket);
+        this.parts.push(this.CONSUME(T.Integer));
+        this.CONSUME(T.RBracket);
+      },
+    },
+  ];
 
   /** A name after `.`: identifiers, backtick names, and keywords (reported, for a good message). */
-  private fieldSegment = this.RULE('fieldSegment', (): IToken => {
-    return this.OR({
-      DEF: [
-        { ALT: () => this.CONSUME(T.Identifier) },
-        { ALT: () => this.CONSUME(T.QuotedIdentifier) },
-        ...[T.And, T.Any, T.By, T.False, T.In, T.Join, T.Like, T.Maxspan, T.Not, T.Null, T.Of, T.Or, T.Regex, T.Sample, T.Sequence, T.True, T.Until, T.Where, T.With].map((k, i) => ({
-          ALT: () => this.consumeKeyword(k, i),
-        })),
-      ],
-      ERR_MSG: 'a field name',
-    });
-  });
+  private fieldSegment = this.RULE('fieldSegment', (): IToken => this.OR(this.segmentAlts));
 
-  // CONSUME needs a distinct occurrence index per call site inside one rule.
-  private consumeKeyword(k: TokenType, i: number): IToken {
-    return this.consume(i + 2, k);
+  private segmentAlts = {
+    DEF: [T.Identifier, T.QuotedIdentifier, T.And, T.Any, T.By, T.False, T.In, T.Join, T.Like, T.Maxspan, T.Not, T.Null, T.Of, T.Or, T.Regex, T.Sample, T.Sequence, T.True, T.Until, T.Where, T.With].map(
+      (k) => ({ ALT: () => this.CONSUME(k) }),
+    ),
+    ERR_MSG: 'a field name',
+  };
+}
+
+interface Item {
+  e: A.Expr;
+  start: number;
+  end: number;
+}
+
+/** Binding strength of binary operators: * / % over + - over comparisons. */
+const PRECEDENCE = new Map<TokenType, number>([
+  [T.Star, 3], [T.Slash, 3], [T.Percent, 3],
+  [T.Plus, 2], [T.Minus, 2],
+  [T.Eq, 1], [T.Neq, 1], [T.Lt, 1], [T.Lte, 1], [T.Gt, 1], [T.Gte, 1], [T.Asgn, 1],
+]);
+
+/** Groups `a and b or c and d` into or(and(a, b), and(c, d)); chains stay flat (n-ary). */
+function buildLogical(items: (Item | IToken)[]): A.Expr {
+  const ors: Item[] = [];
+  let group: Item[] = [items[0] as Item];
+  const close = () => {
+    ors.push(group.length === 1 ? group[0] : { e: { kind: 'and', operands: group.map((g) => g.e), span: { start: group[0].start, end: group[group.length - 1].end } }, start: group[0].start, end: group[group.length - 1].end });
+  };
+  for (let i = 1; i < items.length; i += 2) {
+    const op = items[i] as IToken;
+    if (op.tokenType === T.Or) {
+      close();
+      group = [];
+    }
+    group.push(items[i + 1] as Item);
   }
+  close();
+  if (ors.length === 1) return ors[0].e;
+  return { kind: 'or', operands: ors.map((o) => o.e), span: { start: ors[0].start, end: ors[ors.length - 1].end } };
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
