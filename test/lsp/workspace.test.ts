@@ -1,0 +1,78 @@
+// Workspace-level behaviour: the background index keeps the server responsive, and settings
+// pushed by the client change the analysis.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { DidChangeConfigurationNotification } from 'vscode-languageserver-protocol';
+import { FIXTURES, positionOf, startServer, uriOf, type Client } from './client';
+
+const clients: Client[] = [];
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+test('indexing a large workspace does not freeze requests', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'eql-rules-index-'));
+  dirs.push(root);
+  const rule = readFileSync(join(FIXTURES, 'rules/office_child_sequence.toml'), 'utf8');
+  for (let d = 0; d < 10; d++) {
+    mkdirSync(join(root, `rules/d${d}`), { recursive: true });
+    for (let i = 0; i < 60; i++) writeFileSync(join(root, `rules/d${d}/r${i}.toml`), rule.replace('host.id', i % 2 ? 'host.id' : 'host.name'));
+  }
+  const typical = join(root, 'rules/d0/r1.toml');
+  const c = await startServer({ root });
+  clients.push(c);
+  const { uri, text } = await c.open(typical);
+  const indexed = c.conn.sendRequest('eqlRules/indexed') as Promise<number>;
+  let done = false;
+  void indexed.then(() => (done = true));
+  const latencies: number[] = [];
+  // Hovers while the 600 files are being analysed: each must come back promptly.
+  while (!done && latencies.length < 200) {
+    const t0 = performance.now();
+    const h = await c.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionOf(text, 'process.parent.name', 3) });
+    latencies.push(performance.now() - t0);
+    assert.ok(h);
+  }
+  assert.equal(await indexed, 599, 'every rule but the open one');
+  assert.ok(latencies.length >= 3, `only ${latencies.length} hovers fitted in the indexing time`);
+  const worst = Math.max(...latencies);
+  assert.ok(worst < 500, `worst hover during indexing: ${worst.toFixed(0)} ms`);
+  assert.equal(c.latest.size >= 599, true, 'diagnostics for every indexed rule');
+});
+
+test('settings: field-check severity and sample globs follow didChangeConfiguration', async () => {
+  const root = join(mkdtempSync(join(tmpdir(), 'eql-rules-settings-')), 'ws');
+  dirs.push(join(root, '..'));
+  cpSync(FIXTURES, root, { recursive: true });
+  const c = await startServer({ root, settings: { fieldChecks: { severity: 'hint' } } });
+  clients.push(c);
+  const path = join(root, 'rules/suspicious_cmd.toml');
+  const wait = c.diagnostics(uriOf(path));
+  await c.open(path);
+  const unknown = (await wait).find((d) => d.code === 'eql/unknown-field');
+  assert.equal(unknown?.severity, 4, 'hint, from the initialization options');
+
+  const again = c.diagnostics(uriOf(path));
+  await c.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { eqlRules: { fieldChecks: { severity: 'off' } } } });
+  const off = await again;
+  assert.ok(!off.some((d) => d.code === 'eql/unknown-field'), 'off removes it');
+  assert.ok(off.some((d) => d.code === 'rule/severity-risk-mismatch'), 'other checks stay');
+
+  // Sample globs decide what "Run on samples" reads.
+  writeFileSync(join(root, 'more.events.ndjson'), '{"@timestamp":"2024-01-01T00:00:00Z","event":{"category":"process"}}\n');
+  const countLens = async () => {
+    const lenses = (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri: uriOf(path) } })) as { data?: unknown; command?: { title: string } }[];
+    const run = lenses.find((l) => !l.command)!;
+    return ((await c.conn.sendRequest('codeLens/resolve', run)) as { command: { title: string } }).command.title;
+  };
+  assert.equal(await countLens(), '▶ Run on samples (2 event files)', 'defaults: samples/** and **/*.events.ndjson');
+  const third = c.diagnostics(uriOf(path));
+  await c.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { eqlRules: { samples: { globs: ['*.events.ndjson'] } } } });
+  await third;
+  assert.equal(await countLens(), '▶ Run on samples (1 event file)');
+});
