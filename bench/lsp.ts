@@ -66,9 +66,22 @@ async function main() {
   const c = await startServer({ root: CORPUS });
   try {
     const t0 = performance.now();
-    const indexed = (await c.conn.sendRequest('eqlRules/indexed')) as number;
+    const indexing = c.conn.sendRequest('eqlRules/indexed') as Promise<number>;
+    let done = false;
+    void indexing.then(() => (done = true));
+    // Hovers while the whole folder is analysed in the background: the editor must not freeze.
+    const { uri: tUri, text: tText } = await c.open(TYPICAL);
+    const during: number[] = [];
+    while (!done) {
+      const h0 = performance.now();
+      await c.conn.sendRequest('textDocument/hover', { textDocument: { uri: tUri }, position: positionOf(tText, 'process.code_signature.trusted', 4) });
+      during.push(performance.now() - h0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const indexed = await indexing;
     const indexMs = performance.now() - t0;
     row(`workspace index (${indexed} rule files)`, `${(indexMs / 1000).toFixed(1)} s`, 'background, no freeze');
+    row(`hover during indexing (${during.length} requests)`, `p50 ${ms(pct(during, 50))}, p95 ${ms(pct(during, 95))}, max ${ms(Math.max(...during))}`, 'no freeze');
     row('server RSS after indexing rules/', `${rssMb(c.proc.pid!).toFixed(0)} MB`, '< 200 MB');
 
     const big = await diagnosticsLatency(c, LARGEST, 15);
