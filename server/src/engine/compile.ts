@@ -296,33 +296,45 @@ function compileMembership(list: Expr[], ci: boolean): (v: unknown, o: unknown) 
 
 function compileMatch(e: Extract<Expr, { kind: 'match' }>): Ev {
   const v = compileExpr(e.value);
-  const tests: ((x: unknown) => boolean)[] = [];
+  const ci = e.op === ':' || e.caseInsensitive;
+  // String values: folded once, then an exact-term set, wildcard tests and regexes.
+  const exact = new Set<string>();
+  const globs: StringTest[] = [];
+  const regexes: StringTest[] = [];
+  // Numbers and booleans compare by value against every literal (`pid : 4`, `pid : "4"`).
+  const literals: unknown[] = [];
   for (const p of e.patterns) {
     if (p.kind !== 'literal') fail('engine/unsupported', `the right-hand side of '${e.op}' must be a literal`, p.span);
     const pv = (p as { value: unknown }).value;
     if (pv === null) continue;
-    if (typeof pv !== 'string') {
-      tests.push((x) => eq(x, pv));
-      continue;
-    }
-    const ci = e.op === ':' || e.caseInsensitive;
-    let st: StringTest;
+    literals.push(pv);
+    if (typeof pv !== 'string') continue;
     if (e.op === 'regex') {
       try {
-        st = compileRegex(pv, ci);
+        regexes.push(compileRegex(pv, ci));
       } catch (err) {
         return fail('engine/invalid-regex', `invalid regular expression: ${err instanceof RegexError ? err.message : String(err)}`, p.span);
       }
-    } else if (hasWildcard(pv)) st = compileWildcard(pv, ci);
-    else {
-      // No wildcard: a (possibly case-insensitive) term; numbers and booleans compare by value.
-      tests.push(ci ? (x) => eqFold(x, pv) : (x) => eq(x, pv));
-      continue;
-    }
-    tests.push((x) => (typeof x === 'string' ? st(x) : typeof x === 'number' || typeof x === 'boolean' ? st(String(x)) : false));
+    } else if (hasWildcard(pv)) globs.push(compileWildcard(ci ? pv.toLowerCase() : pv, false));
+    else exact.add(ci ? pv.toLowerCase() : pv);
   }
-  const one = tests.length === 1 ? tests[0] : (x: unknown) => tests.some((t) => t(x));
-  return (o) => anyOf(v(o), one);
+  const onString = (x: string): boolean => {
+    const f = ci ? x.toLowerCase() : x;
+    if (exact.has(f)) return true;
+    for (let i = 0; i < globs.length; i++) if (globs[i](f)) return true;
+    for (let i = 0; i < regexes.length; i++) if (regexes[i](x)) return true;
+    return false;
+  };
+  const one = (x: unknown): boolean => {
+    if (typeof x === 'string') return onString(x) || literals.some((l) => typeof l !== 'string' && eq(x, l));
+    if (typeof x === 'number' || typeof x === 'boolean') return literals.some((l) => eq(x, l)) || onString(String(x));
+    return false;
+  };
+  return (o) => {
+    const x = v(o);
+    if (typeof x === 'string') return onString(x) || (literals.length !== exact.size + globs.length + regexes.length && one(x));
+    return anyOf(x, one);
+  };
 }
 
 const MAX_COMBINATIONS = 4096;

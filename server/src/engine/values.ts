@@ -59,6 +59,15 @@ function resolve(v: unknown, path: (string | number)[], i: number, out: unknown[
   }
 }
 
+/** Arrays of non-null scalars need no copy: null when empty, the value when single. */
+function quickArray(v: unknown[]): unknown {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x === null || x === undefined || typeof x === 'object') return normalize(v);
+  }
+  return v.length === 0 ? null : v.length === 1 ? v[0] : v;
+}
+
 /** A compiled field accessor: a fast nested path first, the general resolver otherwise. */
 export function fieldGetter(path: (string | number)[]): Getter {
   const simple = path.every((p) => typeof p === 'string') as boolean;
@@ -73,7 +82,7 @@ export function fieldGetter(path: (string | number)[]): Getter {
       const v = (o as Record<string, unknown>)[k];
       if (v === undefined || v === null) return null;
       if (typeof v !== 'object') return v;
-      return Array.isArray(v) ? normalize(v) : v;
+      return Array.isArray(v) ? quickArray(v) : v;
     };
   }
   if (simple && path.length === 2) {
@@ -82,7 +91,10 @@ export function fieldGetter(path: (string | number)[]): Getter {
       const x = (o as Record<string, unknown>)[a];
       if (x !== undefined && x !== null && typeof x === 'object' && !Array.isArray(x)) {
         const v = (x as Record<string, unknown>)[b];
-        if (v !== undefined && v !== null && typeof v !== 'object') return v;
+        if (v !== undefined && v !== null) {
+          if (typeof v !== 'object') return v;
+          if (Array.isArray(v)) return quickArray(v);
+        }
       }
       return slow(o);
     };
@@ -95,7 +107,10 @@ export function fieldGetter(path: (string | number)[]): Getter {
         if (x === null || typeof x !== 'object' || Array.isArray(x)) return slow(o);
         x = (x as Record<string, unknown>)[segs[i]];
       }
-      if (x !== undefined && x !== null && typeof x !== 'object') return x;
+      if (x !== undefined && x !== null) {
+        if (typeof x !== 'object') return x;
+        if (Array.isArray(x)) return quickArray(x);
+      }
       return slow(o);
     };
   }
