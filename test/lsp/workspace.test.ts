@@ -38,7 +38,9 @@ test('indexing a large workspace does not freeze requests', async () => {
     latencies.push(performance.now() - t0);
     assert.ok(h);
   }
-  assert.equal(await indexed, 599, 'every rule but the open one');
+  // Every rule but the open one (600 when the index reached it before the editor opened it).
+  const n = await indexed;
+  assert.ok(n === 599 || n === 600, `indexed ${n}`);
   assert.ok(latencies.length >= 3, `only ${latencies.length} hovers fitted in the indexing time`);
   const worst = Math.max(...latencies);
   assert.ok(worst < 500, `worst hover during indexing: ${worst.toFixed(0)} ms`);
