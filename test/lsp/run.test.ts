@@ -1,10 +1,11 @@
 // Code lenses and query runs over the stdio server: the lens counts sample files, a run goes to
 // a worker thread and comes back as the lens summary and the results text.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CodeLens, Hover, MarkupContent } from 'vscode-languageserver-protocol';
+import { CancellationTokenSource, type CodeLens, type Hover, type MarkupContent } from 'vscode-languageserver-protocol';
 import { FIXTURES, positionOf, startServer, uriOf, type Client } from './client';
 
 const RULE = join(FIXTURES, 'rules/suspicious_cmd.toml');
@@ -60,4 +61,27 @@ describe('code lens and runs', () => {
     assert.equal(r.files.length, 2);
   });
 
+
+  test('a long run is cancellable and the server answers meanwhile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-rules-cancel-'));
+    try {
+      const events = join(dir, 'big.ndjson');
+      const line = (i: number) => JSON.stringify({ '@timestamp': new Date(1e12 + i * 1000).toISOString(), event: { category: ['process'], type: ['start'] }, host: { id: `h${i % 50}` }, process: { entity_id: `p${i}`, name: 'cmd.exe', parent: { name: 'winword.exe' } } });
+      writeFileSync(events, Array.from({ length: 300_000 }, (_, i) => line(i)).join('\n') + '\n');
+      const source = new CancellationTokenSource();
+      const t0 = Date.now();
+      const running = c.conn.sendRequest('workspace/executeCommand', { command: 'eqlRules.server.run', arguments: [{ uri: uriOf(SEQ), query: 0, files: [events] }] }, source.token) as Promise<{ error: string | null } | null>;
+      await new Promise((r) => setTimeout(r, 150));
+      const h = await hoverAt(uriOf(RULE), ruleText, 'process.parent.name', 3);
+      assert.match(hoverText(h), /process\.parent\.name/, 'requests are served during the run');
+      source.cancel();
+      const r = await running.catch((e: Error) => ({ error: e.message }));
+      assert.match(r?.error ?? '', /cancel/i);
+      assert.ok(Date.now() - t0 < 5000, 'cancelled promptly');
+      const lenses = (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri: uriOf(SEQ) } })) as CodeLens[];
+      assert.ok(!lenses.some((l) => /Running/.test(l.command?.title ?? '')), 'the lens is not left spinning');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
