@@ -87,6 +87,11 @@ export const T = {
 
 export const allTokenTypes: TokenType[] = Object.values(T);
 
+/** The string value and quote style of a String token. */
+export function stringInfo(t: IToken): StringInfo | undefined {
+  return (t as EqlTok).payload;
+}
+
 export const KEYWORDS: ReadonlyMap<string, TokenType> = new Map([
   ['and', T.And],
   ['any', T.Any],
@@ -133,8 +138,6 @@ export interface LexResult {
   tokens: IToken[];
   comments: CommentRange[];
   diagnostics: Diagnostic[];
-  /** String values and quote styles, keyed by token start offset. */
-  strings: Map<number, StringInfo>;
 }
 
 // Character classes, built once: 1 = identifier start, 2 = identifier part, 4 = digit.
@@ -150,19 +153,33 @@ const isIdPart = (c: number) => c < 128 && (CLS[c] & 2) !== 0;
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
+/**
+ * A chevrotain token with only the fields the parser reads (no lines or columns: every consumer
+ * works with offsets). One class keeps every token the same shape, which V8 likes.
+ */
+class EqlTok implements IToken {
+  readonly tokenTypeIdx: number;
+  payload: StringInfo | undefined = undefined;
+  constructor(
+    readonly image: string,
+    readonly startOffset: number,
+    readonly endOffset: number,
+    readonly tokenType: TokenType,
+  ) {
+    this.tokenTypeIdx = tokenType.tokenTypeIdx!;
+  }
+}
+
+/** Images of fixed-spelling tokens, so that scanning them allocates no substring. */
+const FIXED_IMAGE = new Map<TokenType, string>();
+for (const t of allTokenTypes) {
+  const label = t.LABEL ?? '';
+  // labels of fixed tokens are the quoted spelling, e.g. "'=='"
+  if (label.length > 2 && label.startsWith("'") && label.endsWith("'")) FIXED_IMAGE.set(t, label.slice(1, -1));
+}
+
 function make(type: TokenType, text: string, start: number, end: number): IToken {
-  // Lines and columns are not tracked: every consumer works with offsets.
-  return {
-    image: text.slice(start, end),
-    startOffset: start,
-    endOffset: end - 1,
-    startLine: NaN,
-    endLine: NaN,
-    startColumn: NaN,
-    endColumn: NaN,
-    tokenTypeIdx: type.tokenTypeIdx!,
-    tokenType: type,
-  };
+  return new EqlTok(FIXED_IMAGE.get(type) ?? text.slice(start, end), start, end - 1, type);
 }
 
 /** Decodes the escapes of a double-quoted string body; reports bad ones. */
@@ -240,7 +257,6 @@ export function lex(text: string): LexResult {
   const tokens: IToken[] = [];
   const comments: CommentRange[] = [];
   const diagnostics: Diagnostic[] = [];
-  const strings = new Map<number, StringInfo>();
   const n = text.length;
   let i = 0;
   const push = (type: TokenType, start: number, end: number) => {
@@ -300,14 +316,14 @@ export function lex(text: string): LexResult {
     }
     switch (c) {
       case 34: // "
-        i = scanString(text, i, 'double', tokens, strings, diagnostics);
+        i = scanString(text, i, 'double', tokens, diagnostics);
         continue;
       case 39: // ' (legacy)
-        i = scanString(text, i, 'single', tokens, strings, diagnostics);
+        i = scanString(text, i, 'single', tokens, diagnostics);
         continue;
       case 63: // ?
         if (text.charCodeAt(i + 1) === 34 || text.charCodeAt(i + 1) === 39) {
-          i = scanString(text, i, 'question', tokens, strings, diagnostics);
+          i = scanString(text, i, 'question', tokens, diagnostics);
           continue;
         }
         push(T.Question, start, ++i);
@@ -403,7 +419,7 @@ export function lex(text: string): LexResult {
     const what = text.slice(start, i);
     bad(start, i, c === 38 ? "Unexpected character [&]: use 'and'" : `Unexpected character${what.length > 1 ? 's' : ''} [${what}]`);
   }
-  return { tokens, comments, diagnostics, strings };
+  return { tokens, comments, diagnostics };
 }
 
 /** Could this character begin a token (or whitespace)? Used to group unknown characters. */
@@ -417,9 +433,13 @@ function scanString(
   start: number,
   quote: StringQuote,
   tokens: IToken[],
-  strings: Map<number, StringInfo>,
   diagnostics: Diagnostic[],
 ): number {
+  const add = (end: number, info: StringInfo) => {
+    const t = make(T.String, text, start, end) as EqlTok;
+    t.payload = info;
+    tokens.push(t);
+  };
   const n = text.length;
   let i = start;
   if (quote === 'double' && text.startsWith('"""', i)) {
@@ -438,15 +458,13 @@ function scanString(
       let j = i;
       while (j < n && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
       diagnostics.push(diag('eql/syntax', 'error', 'Unterminated raw string: close it with """ on the same line', { start, end: j }));
-      tokens.push(make(T.String, text, start, j));
-      strings.set(start, { value: text.slice(i, j), quote: 'raw' });
+      add(j, { value: text.slice(i, j), quote: 'raw' });
       return j;
     }
     // Extra quotes right before the closing """ belong to the value (as in """a"""" -> a").
     let close = end;
     while (text.charCodeAt(close + 3) === 34) close++;
-    tokens.push(make(T.String, text, start, close + 3));
-    strings.set(start, { value: text.slice(i, close), quote: 'raw' });
+    add(close + 3, { value: text.slice(i, close), quote: 'raw' });
     return close + 3;
   }
   const q = quote === 'question' ? text.charCodeAt(i + 1) : text.charCodeAt(i);
@@ -480,7 +498,6 @@ function scanString(
     const qc = String.fromCharCode(q);
     diagnostics.push(diag('eql/syntax', 'error', `Unterminated string: add a closing quote [${qc}] before the end of the line`, { start, end }));
   } else if (quote === 'double') diagnostics.push(...sub);
-  tokens.push(make(T.String, text, start, end));
-  strings.set(start, { value, quote });
+  add(end, { value, quote });
   return end;
 }

@@ -9,7 +9,7 @@
 import type { IToken, IRecognitionException, TokenType } from 'chevrotain' with { 'resolution-mode': 'import' };
 import { diag, type Diagnostic, type Fix, type Span } from '../core/diagnostic';
 import type * as A from './ast';
-import { allTokenTypes, chevrotain, KEYWORDS, lex, T, type StringInfo } from './lexer';
+import { allTokenTypes, chevrotain, KEYWORDS, lex, stringInfo, T, type StringInfo } from './lexer';
 
 const { EmbeddedActionsParser, EOF } = chevrotain;
 
@@ -44,7 +44,6 @@ function expectedList(types: TokenType[]): string {
 
 export class EqlParser extends EmbeddedActionsParser {
   text = '';
-  strings: Map<number, StringInfo> = new Map();
   /** Diagnostics found while building the tree (not chevrotain's own errors). */
   diags: Diagnostic[] = [];
   private depth = 0;
@@ -110,9 +109,8 @@ export class EqlParser extends EmbeddedActionsParser {
     return { kind: 'error', span: { start, end } };
   }
 
-  load(text: string, tokens: IToken[], strings: Map<number, StringInfo>): void {
+  load(text: string, tokens: IToken[]): void {
     this.text = text;
-    this.strings = strings;
     this.diags = [];
     this.depth = 0;
     this.tooDeepReported = false;
@@ -121,7 +119,7 @@ export class EqlParser extends EmbeddedActionsParser {
 
   private stringLiteral(t: IToken): A.LiteralExpr {
     const span = { start: this.startOf(t), end: this.endOf(t) };
-    const info = this.strings.get(t.startOffset);
+    const info = stringInfo(t);
     if (!info) return { kind: 'literal', type: 'string', value: '', quote: 'double', span };
     if (info.quote === 'single' || info.quote === 'question') this.legacyString(info, span);
     return { kind: 'literal', type: 'string', value: info.value, quote: info.quote, span };
@@ -481,18 +479,15 @@ export class EqlParser extends EmbeddedActionsParser {
       if (!this.RECORDING_PHASE && this.depth >= MAX_NESTING) return this.skipTooDeep();
       this.depth++;
       try {
-        const first: Item = { e: null as unknown as A.Expr, start: this.nextStart(), end: 0 };
-        first.e = this.SUBRULE(this.notOperand);
-        first.end = this.lastEnd();
+        const first = this.notOperand(1);
         let items: (Item | IToken)[] | null = null;
         this.MANY(() => {
           const op = this.OR(this.logicalOps);
-          const item: Item = { e: null as unknown as A.Expr, start: this.nextStart(), end: 0 };
-          item.e = this.SUBRULE2(this.notOperand);
-          item.end = this.lastEnd();
+          const item = this.notOperand(2);
           (items ??= [first]).push(op, item);
         });
-        return items === null ? first.e : this.ACTION(() => buildLogical(items!));
+        if (items === null || this.RECORDING_PHASE) return first.e;
+        return buildLogical(items);
       } finally {
         this.depth--;
       }
@@ -502,108 +497,111 @@ export class EqlParser extends EmbeddedActionsParser {
 
   private logicalOps = [{ ALT: () => this.CONSUME(T.Or) }, { ALT: () => this.CONSUME(T.And) }];
 
-  /** `not not x`: prefix `not` binds tighter than `and` / `or`, looser than comparisons. */
-  private notOperand = this.RULE('notOperand', (): A.Expr => {
+  /**
+   * `not not x`: prefix `not` binds tighter than `and` / `or`, looser than comparisons. Inlined
+   * into `expression` (k = occurrence index) to save a rule invocation per operand.
+   */
+  private notOperand(k: number): Item {
+    const start = this.nextStart();
     let nots: IToken[] | null = null;
-    this.MANY(() => {
-      (nots ??= []).push(this.CONSUME(T.Not));
+    this.many(k + 10, () => {
+      (nots ??= []).push(this.consume(k + 10, T.Not));
     });
-    const operand = this.SUBRULE(this.binary);
-    if (nots === null) return operand;
-    return this.ACTION(() => {
-      let e = operand;
+    let e = this.subrule(k + 10, this.binary);
+    if (nots !== null && !this.RECORDING_PHASE) {
       const ns = nots as IToken[];
       for (let i = ns.length - 1; i >= 0; i--) e = { kind: 'not', operand: e, span: { start: this.startOf(ns[i]), end: e.span.end } };
-      return e;
-    });
-  });
+    }
+    return { e, start, end: this.lastEnd() };
+  }
 
   /** Arithmetic and comparisons: `operand (op operand)*`, arranged by precedence in buildBinary. */
   private binary = this.RULE('binary', (): A.Expr => {
-    const first: Item = { e: null as unknown as A.Expr, start: this.nextStart(), end: 0 };
-    first.e = this.SUBRULE(this.operand);
-    first.end = this.lastEnd();
+    const first = this.operand(1);
     let items: (Item | IToken)[] | null = null;
     this.MANY(() => {
       const op = this.OR(this.binaryOps);
-      const item: Item = { e: null as unknown as A.Expr, start: this.nextStart(), end: 0 };
-      item.e = this.SUBRULE2(this.operand);
-      item.end = this.lastEnd();
+      const item = this.operand(2);
       (items ??= [first]).push(op, item);
     });
-    return items === null ? first.e : this.ACTION(() => this.buildBinary(items!));
+    if (items === null || this.RECORDING_PHASE) return first.e;
+    return this.buildBinary(items);
   });
 
   private binaryOps = [T.Star, T.Slash, T.Percent, T.Plus, T.Minus, T.Eq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Asgn].map((t) => ({ ALT: () => this.CONSUME(t) }));
 
+  /**
+   * Unary signs, a primary, and an optional predicate (`in`, `:`, `like`, `regex`) as in
+   * Elasticsearch. Inlined into `binary` (k = occurrence index, 1 or 2).
+   */
+  private operand(k: number): Item {
+    const start = this.nextStart();
+    let signs: IToken[] | null = null;
+    this.many(k + 20, () => {
+      (signs ??= []).push(this.or(k + 20, this.signOps[k]));
+    });
+    const value: A.Expr = this.or(k + 30, this.primaryAlts[k]);
+    let result = value;
+    this.option(k + 20, () => {
+      this.predicateValue = value;
+      result = this.subrule(k + 20, this.predicate);
+    });
+    if (signs !== null && !this.RECORDING_PHASE) {
+      const ss = signs as IToken[];
+      for (let i = ss.length - 1; i >= 0; i--) {
+        if (ss[i].tokenType === T.Minus) result = { kind: 'negate', operand: result, span: { start: this.startOf(ss[i]), end: result.span.end } };
+      }
+    }
+    return { e: result, start, end: this.lastEnd() };
+  }
+
   /** Shunting-yard over one flat `a op b op c` list; comparisons do not chain (reported). */
   private buildBinary(items: (Item | IToken)[]): A.Expr {
-    const values: (Item & { cmp?: boolean })[] = [];
+    const values: Item[] = [items[0] as Item];
     const ops: IToken[] = [];
-    const reduce = () => {
-      const op = ops.pop()!;
-      const right = values.pop()!;
-      const left = values.pop()!;
-      const span = { start: left.start, end: right.end };
-      const prec = PRECEDENCE.get(op.tokenType)!;
-      if (prec > 1) {
-        values.push({ e: { kind: 'arith', op: op.image as A.ArithOp, left: left.e, right: right.e, span }, start: span.start, end: span.end });
-        return;
-      }
-      const opSpan = { start: this.startOf(op), end: this.endOf(op) };
-      if (op.tokenType === T.Asgn) {
-        this.err('eql/assign-equals', '[=] is not an equality operator in EQL; use == (case-sensitive) or : (case-insensitive)', opSpan, [
-          { title: 'Replace = with ==', edits: [{ span: opSpan, newText: '==' }] },
-          { title: 'Replace = with :', edits: [{ span: opSpan, newText: ':' }] },
-        ]);
-      }
-      const cmpOp = COMPARE_OPS[op.tokenType.name];
-      if (left.cmp) {
-        const l = left.e as A.CompareExpr;
-        this.err('eql/chained-comparison', `Comparisons cannot be chained; write [a ${l.op} b and b ${cmpOp} c] instead`, { start: opSpan.start, end: right.end });
-      }
-      values.push({ e: { kind: 'compare', op: cmpOp, left: left.e, right: right.e, opSpan, span }, start: span.start, end: span.end, cmp: true });
-    };
-    values.push(items[0] as Item);
     for (let i = 1; i < items.length; i += 2) {
       const op = items[i] as IToken;
       const prec = PRECEDENCE.get(op.tokenType)!;
       // all binary operators are left-associative: reduce while the stacked one binds as tight
-      while (ops.length && PRECEDENCE.get(ops[ops.length - 1].tokenType)! >= prec) reduce();
+      while (ops.length && PRECEDENCE.get(ops[ops.length - 1].tokenType)! >= prec) this.reduce(values, ops);
       ops.push(op);
       values.push(items[i + 1] as Item);
     }
-    while (ops.length) reduce();
+    while (ops.length) this.reduce(values, ops);
     return values[0].e;
   }
 
-  /** Unary signs, a primary, and an optional predicate (`in`, `:`, `like`, `regex`) as in Elasticsearch. */
-  private operand = this.RULE('operand', (): A.Expr => {
-    let signs: IToken[] | null = null;
-    this.MANY(() => {
-      (signs ??= []).push(this.OR(this.signOps));
-    });
-    const value = this.SUBRULE(this.primary);
-    let result = value;
-    this.OPTION(() => {
-      this.predicateValue = value;
-      result = this.OR2(this.predicateAlts);
-    });
-    if (signs === null) return result;
-    return this.ACTION(() => {
-      let e = result;
-      const ss = signs as IToken[];
-      for (let i = ss.length - 1; i >= 0; i--) {
-        if (ss[i].tokenType === T.Minus) e = { kind: 'negate', operand: e, span: { start: this.startOf(ss[i]), end: e.span.end } };
-      }
-      return e;
-    });
-  });
+  private reduce(values: Item[], ops: IToken[]): void {
+    const op = ops.pop()!;
+    const right = values.pop()!;
+    const left = values.pop()!;
+    const span = { start: left.start, end: right.end };
+    if (PRECEDENCE.get(op.tokenType)! > 1) {
+      values.push({ e: { kind: 'arith', op: op.image as A.ArithOp, left: left.e, right: right.e, span }, start: span.start, end: span.end });
+      return;
+    }
+    const opSpan = { start: this.startOf(op), end: this.endOf(op) };
+    if (op.tokenType === T.Asgn) {
+      this.err('eql/assign-equals', '[=] is not an equality operator in EQL; use == (case-sensitive) or : (case-insensitive)', opSpan, [
+        { title: 'Replace = with ==', edits: [{ span: opSpan, newText: '==' }] },
+        { title: 'Replace = with :', edits: [{ span: opSpan, newText: ':' }] },
+      ]);
+    }
+    const cmpOp = COMPARE_OPS[op.tokenType.name];
+    if (left.cmp) {
+      const l = left.e as A.CompareExpr;
+      this.err('eql/chained-comparison', `Comparisons cannot be chained; write [a ${l.op} b and b ${cmpOp} c] instead`, { start: opSpan.start, end: right.end });
+    }
+    values.push({ e: { kind: 'compare', op: cmpOp, left: left.e, right: right.e, opSpan, span }, start: span.start, end: span.end, cmp: true });
+  }
 
-  private signOps = [{ ALT: () => this.CONSUME(T.Minus) }, { ALT: () => this.CONSUME(T.Plus) }];
+  /** `-` / `+` prefixes; one copy per call site (k), as DSL indexes must differ within a rule. */
+  private signOps = [0, 1, 2].map((k) => [{ ALT: () => this.consume(k + 50, T.Minus) }, { ALT: () => this.consume(k + 50, T.Plus) }]);
 
   /** Left side of the predicate being parsed; read before anything else can overwrite it. */
   private predicateValue: A.Expr = null as unknown as A.Expr;
+
+  private predicate = this.RULE('predicate', (): A.Expr => this.OR(this.predicateAlts));
 
   private predicateAlts = [
     {
@@ -657,11 +655,29 @@ export class EqlParser extends EmbeddedActionsParser {
   private patternAlts = {
     DEF: [
       { ALT: (): A.Expr[] => this.SUBRULE2(this.parenList) },
-      { GATE: () => this.LA(1).tokenType !== T.LParen, ALT: (): A.Expr[] => [this.SUBRULE(this.operand)] },
+      { GATE: () => this.LA(1).tokenType !== T.LParen, ALT: (): A.Expr[] => [this.SUBRULE(this.patternOperand)] },
     ],
     ERR_MSG: 'a string or a parenthesised list of strings',
     IGNORE_AMBIGUITIES: true,
   };
+
+  /** One pattern after `:`, `like`, `regex`: a literal (checked later), maybe signed. */
+  private patternOperand = this.RULE('patternOperand', (): A.Expr => this.operandNoPredicate());
+
+  private operandNoPredicate(): A.Expr {
+    let signs: IToken[] | null = null;
+    this.MANY(() => {
+      (signs ??= []).push(this.OR(this.signOps[0]));
+    });
+    let e: A.Expr = this.OR2(this.primaryAlts[0]);
+    if (signs !== null && !this.RECORDING_PHASE) {
+      const ss = signs as IToken[];
+      for (let i = ss.length - 1; i >= 0; i--) {
+        if (ss[i].tokenType === T.Minus) e = { kind: 'negate', operand: e, span: { start: this.startOf(ss[i]), end: e.span.end } };
+      }
+    }
+    return e;
+  }
 
   /** `( expr, expr, ... )` */
   private parenList = this.RULE('parenList', (): A.Expr[] => {
@@ -674,8 +690,6 @@ export class EqlParser extends EmbeddedActionsParser {
     this.CONSUME(T.RParen);
     return list;
   });
-
-  private primary = this.RULE('primary', (): A.Expr => this.OR(this.primaryAlts));
 
   private literalToken(t: IToken): A.LiteralExpr {
     const span = { start: this.startOf(t), end: this.endOf(t) };
@@ -694,28 +708,29 @@ export class EqlParser extends EmbeddedActionsParser {
     }
   }
 
-  private primaryAlts = {
+  /** Alternatives of a primary expression; one copy per call site (k), as DSL indexes must differ. */
+  private primaryAlts = [0, 1, 2].map((k) => ({
     DEF: [
       ...[T.String, T.Integer, T.Decimal, T.True, T.False, T.Null].map((tt) => ({
         ALT: (): A.Expr => {
-          const t = this.CONSUME(tt);
+          const t = this.consume(k + 40, tt);
           return this.RECORDING_PHASE ? (null as unknown as A.Expr) : this.literalToken(t);
         },
       })),
       {
         ALT: (): A.Expr => {
-          this.CONSUME(T.LParen);
-          const e = this.SUBRULE(this.expression);
-          this.CONSUME(T.RParen);
+          this.consume(k + 40, T.LParen);
+          const e = this.subrule(k + 40, this.expression);
+          this.consume(k + 40, T.RParen);
           return e;
         },
       },
-      { ALT: (): A.Expr => this.SUBRULE(this.call) },
-      { ALT: (): A.Expr => this.SUBRULE(this.lineage) },
-      { ALT: (): A.Expr => this.SUBRULE(this.field) },
+      { ALT: (): A.Expr => this.subrule(k + 40, this.call) },
+      { ALT: (): A.Expr => this.subrule(k + 40, this.lineage) },
+      { ALT: (): A.Expr => this.subrule(k + 40, this.field) },
     ],
     ERR_MSG: 'an expression (a field, a literal, a function call or a parenthesised expression)',
-  };
+  }));
 
   private call = this.RULE('call', (): A.CallExpr => {
     const name = this.OR(this.callNames);
@@ -824,6 +839,8 @@ interface Item {
   e: A.Expr;
   start: number;
   end: number;
+  /** Built from a comparison in the same unparenthesised chain (to report `a < b < c`). */
+  cmp?: boolean;
 }
 
 /** Binding strength of binary operators: * / % over + - over comparisons. */
@@ -837,20 +854,26 @@ const PRECEDENCE = new Map<TokenType, number>([
 function buildLogical(items: (Item | IToken)[]): A.Expr {
   const ors: Item[] = [];
   let group: Item[] = [items[0] as Item];
-  const close = () => {
-    ors.push(group.length === 1 ? group[0] : { e: { kind: 'and', operands: group.map((g) => g.e), span: { start: group[0].start, end: group[group.length - 1].end } }, start: group[0].start, end: group[group.length - 1].end });
-  };
   for (let i = 1; i < items.length; i += 2) {
-    const op = items[i] as IToken;
-    if (op.tokenType === T.Or) {
-      close();
+    if ((items[i] as IToken).tokenType === T.Or) {
+      ors.push(andGroup(group));
       group = [];
     }
     group.push(items[i + 1] as Item);
   }
-  close();
+  ors.push(andGroup(group));
   if (ors.length === 1) return ors[0].e;
-  return { kind: 'or', operands: ors.map((o) => o.e), span: { start: ors[0].start, end: ors[ors.length - 1].end } };
+  return { kind: 'or', operands: ors.map(itemExpr), span: { start: ors[0].start, end: ors[ors.length - 1].end } };
+}
+
+function itemExpr(i: Item): A.Expr {
+  return i.e;
+}
+
+function andGroup(group: Item[]): Item {
+  if (group.length === 1) return group[0];
+  const span = { start: group[0].start, end: group[group.length - 1].end };
+  return { e: { kind: 'and', operands: group.map(itemExpr), span }, start: span.start, end: span.end };
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -880,7 +903,7 @@ function errorSpan(e: IRecognitionException, textLength: number): Span {
 export function parseEql(text: string): { ast: A.Statement; diagnostics: Diagnostic[] } {
   const lexed = lex(text);
   const p = parserInstance();
-  p.load(text, lexed.tokens, lexed.strings);
+  p.load(text, lexed.tokens);
   let ast: A.Statement;
   try {
     ast = p.statement();
