@@ -105,12 +105,13 @@ function analyze(path: string, text: string, options: AnalyzeOptions): DocumentA
   if (!lower.endsWith('.toml') || !isRuleFile(text)) return { kind: 'other', queries: [], diagnostics: [], schemaProblems: [] };
 
   const rule = parseRuleFile(text);
-  const deprecated = rule.metadata.maturity === 'deprecated';
+  const deprecated = rule.get('metadata.maturity') === 'deprecated';
+  const msv = rule.get('metadata.min_stack_version');
   const hints = {
-    minStackVersion: typeof rule.metadata.min_stack_version === 'string' ? rule.metadata.min_stack_version : undefined,
-    indexes: asStrings(rule.rule.index),
-    integrations: asStrings(rule.metadata.integration),
-    categoryOverridden: typeof rule.rule.event_category_override === 'string',
+    minStackVersion: typeof msv === 'string' ? msv : undefined,
+    indexes: asStrings(rule.get('rule.index')),
+    integrations: asStrings(rule.get('metadata.integration')),
+    categoryOverridden: typeof rule.get('rule.event_category_override') === 'string',
   };
   const diags: Diagnostic[] = [...rule.diagnostics];
   const queries: AnalyzedQuery[] = [];

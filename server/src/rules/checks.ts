@@ -162,7 +162,7 @@ const checkEnums: Check = (rf) => {
   oneOf('rule.severity', SEVERITIES);
   oneOf('rule.type', RULE_TYPES);
   oneOf('rule.language', LANGUAGES);
-  rf.threat.forEach((_, i) => oneOf(`rule.threat.${i}.framework`, FRAMEWORKS));
+  for (const i of rf.indexesOf('rule.threat')) oneOf(`rule.threat.${i}.framework`, FRAMEWORKS);
   const os = rf.entries.get('metadata.os_type_list');
   if (os && os.node.value.type === 'TOMLArray') {
     for (const el of os.node.value.elements) {
@@ -267,7 +267,7 @@ const checkIndexDataView: Check = (rf) => {
 };
 
 const checkEqlOptions: Check = (rf, ctx) => {
-  if (!ctx.optionFields || rf.metadata.maturity === 'deprecated') return [];
+  if (!ctx.optionFields || rf.get('metadata.maturity') === 'deprecated') return [];
   const out: Diagnostic[] = [];
   for (const k of ['timestamp_field', 'event_category_override', 'tiebreaker_field']) {
     const e = str(rf, `rule.${k}`);
@@ -287,7 +287,7 @@ const checkEqlOptions: Check = (rf, ctx) => {
  * count: production rules with from = now-60m, interval = 30m and maxspan = 1h pass upstream.
  */
 const checkMaxspan: Check = (rf, ctx) => {
-  if (rf.metadata.maturity === 'deprecated' || rf.rule.type !== 'eql') return [];
+  if (rf.get('metadata.maturity') === 'deprecated' || rf.get('rule.type') !== 'eql') return [];
   const from = str(rf, 'rule.from');
   if (rf.entries.has('rule.from') && !from) return [];
   const lookback = durationMs((from?.value ?? 'now-6m').replace(/^now-/, ''));
@@ -323,8 +323,8 @@ function mitreUrl(level: 'tactic' | 'technique' | 'subtechnique', id: string): s
 
 const checkMitre: Check = (rf) => {
   const out: Diagnostic[] = [];
-  rf.threat.forEach((t, i) => {
-    const atlas = t.framework === 'MITRE ATLAS';
+  for (const i of rf.indexesOf('rule.threat')) {
+    const atlas = rf.get(`rule.threat.${i}.framework`) === 'MITRE ATLAS';
     const base = `rule.threat.${i}`;
     const checkNode = (path: string, level: 'tactic' | 'technique' | 'subtechnique', parentId?: string) => {
       const id = str(rf, `${path}.id`);
@@ -345,15 +345,13 @@ const checkMitre: Check = (rf) => {
       }
     };
     checkNode(`${base}.tactic`, 'tactic');
-    const techs = Array.isArray(t.technique) ? t.technique : [];
-    techs.forEach((tech, j) => {
+    for (const j of rf.indexesOf(`${base}.technique`)) {
       const tp = `${base}.technique.${j}`;
       checkNode(tp, 'technique');
       const techId = str(rf, `${tp}.id`)?.value;
-      const subs = tech && typeof tech === 'object' && Array.isArray((tech as Record<string, unknown>).subtechnique) ? ((tech as Record<string, unknown>).subtechnique as unknown[]) : [];
-      subs.forEach((_, k) => checkNode(`${tp}.subtechnique.${k}`, 'subtechnique', techId));
-    });
-  });
+      for (const k of rf.indexesOf(`${tp}.subtechnique`)) checkNode(`${tp}.subtechnique.${k}`, 'subtechnique', techId);
+    }
+  }
   return out;
 };
 

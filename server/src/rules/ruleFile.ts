@@ -48,6 +48,10 @@ export interface RuleFile {
   diagnostics: Diagnostic[];
   /** The innermost key/value whose key or value contains the offset. */
   entryAt(offset: number): TomlEntry | undefined;
+  /** Plain value at a dotted path (`metadata.maturity`), without building `data`. */
+  get(path: string): unknown;
+  /** The indexes N present under `prefix.N` (array elements / array-of-tables), ascending. */
+  indexesOf(prefix: string): number[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
@@ -71,7 +75,7 @@ export function parseRuleFile(text: string): RuleFile {
 
   const addValue = (prefix: string[], kv: AST.TOMLKeyValue) => {
     const path = [...prefix, ...keyNames(kv.key)];
-    const entry: TomlEntry = { path: path.join('.'), keySpan: spanOf(kv.key), valueSpan: spanOf(kv.value), value: safeStatic(kv.value), node: kv };
+    const entry = lazyEntry(path.join('.'), kv);
     if (!entries.has(entry.path)) entries.set(entry.path, entry);
     ordered.push(entry);
     if (kv.value.type === 'TOMLInlineTable') for (const inner of kv.value.body) addValue(path, inner);
@@ -98,12 +102,10 @@ export function parseRuleFile(text: string): RuleFile {
     }
   }
 
-  const data = ast ? (safeStatic(ast) as Record<string, unknown>) : {};
-  const metadata = isObject(data.metadata) ? data.metadata : {};
-  const rule = isObject(data.rule) ? data.rule : {};
-  const transform = isObject(data.transform) ? data.transform : undefined;
-  const threat = Array.isArray(rule.threat) ? rule.threat.filter(isObject) : [];
-  const language = typeof rule.language === 'string' ? rule.language : rule.type === 'eql' ? 'eql' : '';
+  const get = (path: string): unknown => entries.get(path)?.value;
+  const ruleType = get('rule.type');
+  const languageValue = get('rule.language');
+  const language = typeof languageValue === 'string' ? languageValue : ruleType === 'eql' ? 'eql' : '';
 
   const queries: QueryRegion[] = [];
   const q = entries.get('rule.query');
@@ -123,7 +125,67 @@ export function parseRuleFile(text: string): RuleFile {
     return best;
   };
 
-  return { text, ast, data, metadata, rule, transform, threat, queries, entries, tables, diagnostics, entryAt };
+  const indexesOf = (prefix: string): number[] => {
+    const seen = new Set<number>();
+    const head = `${prefix}.`;
+    for (const key of [...entries.keys(), ...tables.keys()]) {
+      if (!key.startsWith(head)) continue;
+      const n = Number(key.slice(head.length).split('.', 1)[0]);
+      if (Number.isInteger(n)) seen.add(n);
+    }
+    return [...seen].sort((a, b) => a - b);
+  };
+
+  // The plain-data views are built on first use: the analysis itself reads entries by path.
+  let data: Record<string, unknown> | undefined;
+  const plain = () => (data ??= ast ? ((safeStatic(ast) as Record<string, unknown>) ?? {}) : {});
+  const table = (k: string) => (isObject(plain()[k]) ? (plain()[k] as Record<string, unknown>) : undefined);
+  return {
+    text,
+    ast,
+    queries,
+    entries,
+    tables,
+    diagnostics,
+    entryAt,
+    get,
+    indexesOf,
+    get data() {
+      return plain();
+    },
+    get metadata() {
+      return table('metadata') ?? {};
+    },
+    get rule() {
+      return table('rule') ?? {};
+    },
+    get transform() {
+      return table('transform');
+    },
+    get threat() {
+      const t = table('rule')?.threat;
+      return Array.isArray(t) ? t.filter(isObject) : [];
+    },
+  };
+}
+
+/** An entry whose plain value is computed on first read: most values are never looked at. */
+function lazyEntry(path: string, node: AST.TOMLKeyValue): TomlEntry {
+  let value: unknown;
+  let done = false;
+  return {
+    path,
+    keySpan: spanOf(node.key),
+    valueSpan: spanOf(node.value),
+    node,
+    get value() {
+      if (!done) {
+        value = node.value.type === 'TOMLValue' ? node.value.value : safeStatic(node.value);
+        done = true;
+      }
+      return value;
+    },
+  };
 }
 
 function safeStatic(node: AST.TOMLNode): unknown {
