@@ -87,7 +87,7 @@ export interface CodeServer {
 }
 
 /** Starts code-server with fresh user data, extensions and XDG dirs, our .vsix installed. */
-export async function startCodeServer(vsix: string, workspace: string): Promise<CodeServer> {
+export async function startCodeServer(vsix: string, workspace: string, extra: { settings?: Record<string, unknown>; unpacked?: string[] } = {}): Promise<CodeServer> {
   const home = tempDir('cs');
   const env = {
     ...process.env,
@@ -110,6 +110,7 @@ export async function startCodeServer(vsix: string, workspace: string): Promise<
       'editor.quickSuggestions': { other: false, comments: false, strings: false },
       'extensions.autoCheckUpdates': false,
       'extensions.autoUpdate': false,
+      ...extra.settings,
     }),
   );
   const config = join(home, 'config.yaml');
@@ -117,6 +118,11 @@ export async function startCodeServer(vsix: string, workspace: string): Promise<
   const common = ['--user-data-dir', userData, '--extensions-dir', extensions, '--config', config];
   const inst = spawnSync(CODE_SERVER, [...common, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
   if (inst.status !== 0) throw new Error(`code-server --install-extension failed: ${inst.stdout}\n${inst.stderr}`);
+  // Other extensions, unpacked, as `publisher.name-version` folders.
+  for (const dir of extra.unpacked ?? []) {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    cpSync(dir, join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`), { recursive: true });
+  }
   const port = await freePort();
   const proc = spawn(
     CODE_SERVER,

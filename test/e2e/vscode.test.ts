@@ -3,27 +3,64 @@
 // the Problems panel, hover text, the suggest widget, code lenses and the results view.
 // Screenshots of every step land in test-results/ (on failure too).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, cleanup, ensureCodeServer, grepFiles, missing, packageVsix, RESULTS, startCodeServer, tempDir, waitFor, workspaceCopy, type CodeServer } from './harness';
+import { CHROMIUM, ROOT, cleanup, ensureCodeServer, grepFiles, missing, packageVsix, RESULTS, startCodeServer, tempDir, waitFor, workspaceCopy, type CodeServer } from './harness';
 
 let skip: string | undefined;
 if (!CHROMIUM) skip = missing('chromium', 'apt-get install -y chromium');
 else if (!existsSync('/usr/include/gssapi/gssapi.h') && !existsSync('.e2e/code-server/.done')) skip = missing('libkrb5-dev', 'apt-get install -y libkrb5-dev, needed to install code-server');
 
 let server: CodeServer | undefined;
+const servers: CodeServer[] = [];
 let browser: Browser | undefined;
 let page: Page | undefined;
 let work: string | undefined;
+let vsix: string;
 let workspace: string;
 let shot = 0;
+const workspaces: string[] = [];
+let prefix = 'vscode';
 
 async function screenshot(name: string): Promise<void> {
   if (!page) return;
   mkdirSync(RESULTS, { recursive: true });
-  await page.screenshot({ path: join(RESULTS, `vscode-${String(++shot).padStart(2, '0')}-${name}.png`) }).catch(() => {});
+  await page.screenshot({ path: join(RESULTS, `${prefix}-${String(++shot).padStart(2, '0')}-${name}.png`) }).catch(() => {});
+}
+
+/** A code-server of its own and a fresh page for one test. */
+async function session(name: string, extra: Parameters<typeof startCodeServer>[2] = {}): Promise<Page> {
+  prefix = name;
+  shot = 0;
+  workspace = workspaceCopy();
+  workspaces.push(workspace);
+  server = await startCodeServer(vsix, workspace, extra);
+  servers.push(server);
+  const context = await browser!.newContext({ viewport: { width: 1400, height: 900 } });
+  page = await context.newPage();
+  return page;
+}
+
+async function openRule(p: Page): Promise<void> {
+  await p.goto(`${server!.url}/?folder=${encodeURIComponent(workspace)}`);
+  await p.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await p.waitForTimeout(1500);
+  await p.keyboard.press('Control+P');
+  await p.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await p.keyboard.type('suspicious_cmd.toml');
+  await waitFor('quick open result', async () => ((await p.locator('.quick-input-list .monaco-list-row').count()) > 0 ? true : undefined), 15_000);
+  await p.keyboard.press('Enter');
+  await waitFor('the rule in an editor', async () => ((await activeEditorText()).includes('Shell Spawned by Office') ? true : undefined), 20_000);
+}
+
+/** The rendered colour of the first token whose text is exactly `text`. */
+async function tokenColor(p: Page, text: string): Promise<string> {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const span = p.locator('.editor-group-container.active .view-line span span').filter({ hasText: new RegExp(`^[\\s\u00a0]*${escaped}[\\s\u00a0]*$`) }).first();
+  // Runs in the page, where the DOM exists (this project's TypeScript has no DOM types).
+  return span.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color, undefined, { timeout: 10_000 });
 }
 
 /** Runs one step; a failure leaves a screenshot named after the step. */
@@ -56,51 +93,37 @@ before(async () => {
   if (skip) return;
   ensureCodeServer();
   work = tempDir('vscode');
-  workspace = workspaceCopy();
-  const vsix = packageVsix(work);
-  server = await startCodeServer(vsix, workspace);
+  vsix = packageVsix(work);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await context.newPage();
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  if (server) {
+  for (const [i, s] of servers.entries()) {
     // Activation time for bench/lsp.ts: the client logs it to its output channel's log file.
-    const hits = grepFiles(server.home, /eql-rules activated in \d+ ms/);
+    const hits = i === 0 ? grepFiles(s.home, /eql-rules activated in \d+ ms/) : [];
     if (hits.length) {
       mkdirSync(RESULTS, { recursive: true });
       writeFileSync(join(RESULTS, 'activation.json'), JSON.stringify({ ms: Number(/(\d+) ms/.exec(hits[0])![1]), at: new Date().toISOString() }));
     }
-    await server.stop();
-    cleanup(server.home);
+    await s.stop();
+    cleanup(s.home);
   }
   cleanup(work);
-  cleanup(workspace ? join(workspace, '..') : undefined);
+  for (const d of workspaces) cleanup(join(d, '..'));
 });
 
 test('a rule file in code-server: squiggle, Problems, hover, completion, quick fix, run on samples, results view', { skip, timeout: 300_000 }, async () => {
-  const p = page!;
-  await step('workbench', async () => {
-    await p.goto(`${server!.url}/?folder=${encodeURIComponent(workspace)}`);
-    await p.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await p.waitForTimeout(1500);
-  });
-
+  const p = await session('vscode');
   await step('open-rule', async () => {
-    await p.keyboard.press('Control+P');
-    await p.waitForSelector('.quick-input-widget input', { state: 'visible' });
-    await p.keyboard.type('suspicious_cmd.toml');
-    await waitFor('quick open result', async () => ((await p.locator('.quick-input-list .monaco-list-row').count()) > 0 ? true : undefined), 15_000);
-    await p.keyboard.press('Enter');
-    await waitFor('the rule in an editor', async () => ((await activeEditorText()).includes('Shell Spawned by Office') ? true : undefined), 20_000);
+    await openRule(p);
     // Our TOML grammar and the EQL injection colour the file (it would be plain text otherwise).
     const mode = await p.locator('.statusbar-item[id="status.editor.mode"]').innerText();
     assert.match(mode, /TOML/i, `language mode shown: ${mode}`);
+    assert.notEqual(await tokenColor(p, 'where'), await tokenColor(p, '"eql"'), 'EQL inside the string is not coloured as a string');
   });
 
   await step('squiggle', async () => {
@@ -200,5 +223,40 @@ test('a rule file in code-server: squiggle, Problems, hover, completion, quick f
     assert.match(text, /cmd\.exe/);
     assert.match(text, /office\.ndjson:1\b/, 'each event links to its file and line');
     assert.match(text, /office\.ndjson:3\b/);
+  });
+});
+
+test('beside another TOML extension (its own `toml` language and source.toml grammar), EQL is still injected and checked', { skip, timeout: 240_000 }, async () => {
+  // Stands in for Even Better TOML, which cannot be downloaded here: same language id and scope.
+  const other = join(tempDir('other-toml'), 'ext');
+  mkdirSync(other, { recursive: true });
+  const grammar = JSON.parse(readFileSync(join(ROOT, 'syntaxes/toml.tmLanguage.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(other, 'toml.tmLanguage.json'), JSON.stringify({ ...grammar, name: 'Other TOML', scopeName: 'source.toml' }));
+  writeFileSync(
+    join(other, 'package.json'),
+    JSON.stringify({
+      name: 'other-toml',
+      publisher: 'test',
+      version: '1.0.0',
+      engines: { vscode: '^1.60.0' },
+      contributes: {
+        languages: [{ id: 'toml', aliases: ['TOML'], extensions: ['.toml'] }],
+        grammars: [{ language: 'toml', scopeName: 'source.toml', path: './toml.tmLanguage.json' }],
+      },
+    }),
+  );
+  // Semantic highlighting off: the colours seen come from the TextMate grammars alone.
+  const p = await session('vscode-other-toml', { unpacked: [other], settings: { 'editor.semanticHighlighting.enabled': false } });
+  workspaces.push(other); // cleaned up with its parent temp dir, like the workspaces
+  await step('open-rule', async () => {
+    await openRule(p);
+    assert.notEqual(await tokenColor(p, 'where'), await tokenColor(p, '"eql"'), 'the injection applies to the other grammar too');
+    assert.notEqual(await tokenColor(p, 'process.parent.name'), await tokenColor(p, '"eql"'));
+  });
+  await step('squiggle', async () => {
+    await goto(23, 5);
+    await waitFor('a diagnostic squiggle', async () => ((await p.locator('.squiggly-warning, .squiggly-error').count()) > 0 ? true : undefined), 60_000);
+    await p.keyboard.press('Control+Shift+M');
+    await waitFor('the unknown field in Problems', async () => (/process\.nmae/.test(norm(await p.locator('.markers-panel').innerText())) ? true : undefined), 30_000);
   });
 });
