@@ -259,12 +259,6 @@ export function lex(text: string): LexResult {
   const diagnostics: Diagnostic[] = [];
   const n = text.length;
   let i = 0;
-  const push = (type: TokenType, start: number, end: number) => {
-    tokens.push(make(type, text, start, end));
-  };
-  const bad = (start: number, end: number, message: string) => {
-    diagnostics.push(diag('eql/syntax', 'error', message, { start, end }));
-  };
 
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -281,15 +275,15 @@ export function lex(text: string): LexResult {
       if (text.charCodeAt(i) === 126 /* ~ */) {
         const ci = TILDE_KEYWORDS.get(word);
         if (ci) {
-          push(ci, start, ++i);
+          tokens.push(make(ci, text, start, ++i));
           continue;
         }
         if (!KEYWORDS.has(word)) {
-          push(T.TildeIdentifier, start, ++i);
+          tokens.push(make(T.TildeIdentifier, text, start, ++i));
           continue;
         }
       }
-      push(KEYWORDS.get(word) ?? T.Identifier, start, i);
+      tokens.push(make(KEYWORDS.get(word) ?? T.Identifier, text, start, i));
       continue;
     }
     if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
@@ -311,7 +305,7 @@ export function lex(text: string): LexResult {
           i = j;
         }
       }
-      push(decimal ? T.Decimal : T.Integer, start, i);
+      tokens.push(make(decimal ? T.Decimal : T.Integer, text, start, i));
       continue;
     }
     switch (c) {
@@ -326,14 +320,14 @@ export function lex(text: string): LexResult {
           i = scanString(text, i, 'question', tokens, diagnostics);
           continue;
         }
-        push(T.Question, start, ++i);
+        tokens.push(make(T.Question, text, start, ++i));
         continue;
       case 96: {
         // `quoted identifier`, `` is a literal backtick
         i++;
         for (;;) {
           if (i >= n) {
-            bad(start, n, 'Unterminated quoted identifier: add a closing backtick [`]');
+            syntaxError(diagnostics, start, n, 'Unterminated quoted identifier: add a closing backtick [`]');
             break;
           }
           if (text.charCodeAt(i) === 96) {
@@ -346,7 +340,7 @@ export function lex(text: string): LexResult {
           }
           i++;
         }
-        push(T.QuotedIdentifier, start, i);
+        tokens.push(make(T.QuotedIdentifier, text, start, i));
         continue;
       }
       case 47: {
@@ -372,52 +366,52 @@ export function lex(text: string): LexResult {
               i += 2;
             } else i++;
           }
-          if (depth > 0) bad(start, Math.min(start + 2, n), 'Unterminated block comment: close it with */');
+          if (depth > 0) syntaxError(diagnostics, start, Math.min(start + 2, n), 'Unterminated block comment: close it with */');
           comments.push({ start, end: i });
           continue;
         }
-        push(T.Slash, start, ++i);
+        tokens.push(make(T.Slash, text, start, ++i));
         continue;
       }
       case 61: // =
-        if (text.charCodeAt(i + 1) === 61) push(T.Eq, start, (i += 2));
-        else push(T.Asgn, start, ++i);
+        if (text.charCodeAt(i + 1) === 61) tokens.push(make(T.Eq, text, start, (i += 2)));
+        else tokens.push(make(T.Asgn, text, start, ++i));
         continue;
       case 33: // !
-        if (text.charCodeAt(i + 1) === 61) push(T.Neq, start, (i += 2));
-        else if (text.charCodeAt(i + 1) === 91) push(T.MissingOpen, start, (i += 2));
+        if (text.charCodeAt(i + 1) === 61) tokens.push(make(T.Neq, text, start, (i += 2)));
+        else if (text.charCodeAt(i + 1) === 91) tokens.push(make(T.MissingOpen, text, start, (i += 2)));
         else {
           i++;
-          bad(start, i, "Unexpected character [!]: use 'not' for negation, '!=' for inequality or '![' for a missing event");
+          syntaxError(diagnostics, start, i, "Unexpected character [!]: use 'not' for negation, '!=' for inequality or '![' for a missing event");
         }
         continue;
       case 60: // <
-        if (text.charCodeAt(i + 1) === 61) push(T.Lte, start, (i += 2));
-        else push(T.Lt, start, ++i);
+        if (text.charCodeAt(i + 1) === 61) tokens.push(make(T.Lte, text, start, (i += 2)));
+        else tokens.push(make(T.Lt, text, start, ++i));
         continue;
       case 62: // >
-        if (text.charCodeAt(i + 1) === 61) push(T.Gte, start, (i += 2));
-        else push(T.Gt, start, ++i);
+        if (text.charCodeAt(i + 1) === 61) tokens.push(make(T.Gte, text, start, (i += 2)));
+        else tokens.push(make(T.Gt, text, start, ++i));
         continue;
-      case 58: push(T.Colon, start, ++i); continue;
-      case 43: push(T.Plus, start, ++i); continue;
-      case 45: push(T.Minus, start, ++i); continue;
-      case 42: push(T.Star, start, ++i); continue;
-      case 37: push(T.Percent, start, ++i); continue;
-      case 46: push(T.Dot, start, ++i); continue;
-      case 44: push(T.Comma, start, ++i); continue;
-      case 91: push(T.LBracket, start, ++i); continue;
-      case 93: push(T.RBracket, start, ++i); continue;
-      case 40: push(T.LParen, start, ++i); continue;
-      case 41: push(T.RParen, start, ++i); continue;
-      case 124: push(T.Pipe, start, ++i); continue;
+      case 58: tokens.push(make(T.Colon, text, start, ++i)); continue;
+      case 43: tokens.push(make(T.Plus, text, start, ++i)); continue;
+      case 45: tokens.push(make(T.Minus, text, start, ++i)); continue;
+      case 42: tokens.push(make(T.Star, text, start, ++i)); continue;
+      case 37: tokens.push(make(T.Percent, text, start, ++i)); continue;
+      case 46: tokens.push(make(T.Dot, text, start, ++i)); continue;
+      case 44: tokens.push(make(T.Comma, text, start, ++i)); continue;
+      case 91: tokens.push(make(T.LBracket, text, start, ++i)); continue;
+      case 93: tokens.push(make(T.RBracket, text, start, ++i)); continue;
+      case 40: tokens.push(make(T.LParen, text, start, ++i)); continue;
+      case 41: tokens.push(make(T.RParen, text, start, ++i)); continue;
+      case 124: tokens.push(make(T.Pipe, text, start, ++i)); continue;
     }
     // Anything else: one diagnostic for a run of unknown characters.
     i++;
     if (c >= 0xd800 && c <= 0xdbff && i < n) i++; // keep surrogate pairs whole
     while (i < n && !startsToken(text.charCodeAt(i))) i++;
     const what = text.slice(start, i);
-    bad(start, i, c === 38 ? "Unexpected character [&]: use 'and'" : `Unexpected character${what.length > 1 ? 's' : ''} [${what}]`);
+    syntaxError(diagnostics, start, i, c === 38 ? "Unexpected character [&]: use 'and'" : `Unexpected character${what.length > 1 ? 's' : ''} [${what}]`);
   }
   return { tokens, comments, diagnostics };
 }
@@ -428,6 +422,17 @@ function startsToken(c: number): boolean {
   return ' \t\r\n"\'?`/=!<>:+-*%.,[]()|'.includes(String.fromCharCode(c));
 }
 
+function syntaxError(diagnostics: Diagnostic[], start: number, end: number, message: string): void {
+  diagnostics.push(diag('eql/syntax', 'error', message, { start, end }));
+}
+
+// Plain functions rather than closures here: the scanner runs per keystroke and per rule.
+function addString(tokens: IToken[], text: string, start: number, end: number, info: StringInfo): void {
+  const t = make(T.String, text, start, end) as EqlTok;
+  t.payload = info;
+  tokens.push(t);
+}
+
 function scanString(
   text: string,
   start: number,
@@ -435,11 +440,7 @@ function scanString(
   tokens: IToken[],
   diagnostics: Diagnostic[],
 ): number {
-  const add = (end: number, info: StringInfo) => {
-    const t = make(T.String, text, start, end) as EqlTok;
-    t.payload = info;
-    tokens.push(t);
-  };
+
   const n = text.length;
   let i = start;
   if (quote === 'double' && text.startsWith('"""', i)) {
@@ -458,13 +459,13 @@ function scanString(
       let j = i;
       while (j < n && text.charCodeAt(j) !== 10 && text.charCodeAt(j) !== 13) j++;
       diagnostics.push(diag('eql/syntax', 'error', 'Unterminated raw string: close it with """ on the same line', { start, end: j }));
-      add(j, { value: text.slice(i, j), quote: 'raw' });
+      addString(tokens, text, start, j, { value: text.slice(i, j), quote: 'raw' });
       return j;
     }
     // Extra quotes right before the closing """ belong to the value (as in """a"""" -> a").
     let close = end;
     while (text.charCodeAt(close + 3) === 34) close++;
-    add(close + 3, { value: text.slice(i, close), quote: 'raw' });
+    addString(tokens, text, start, close + 3, { value: text.slice(i, close), quote: 'raw' });
     return close + 3;
   }
   const q = quote === 'question' ? text.charCodeAt(i + 1) : text.charCodeAt(i);
@@ -498,6 +499,6 @@ function scanString(
     const qc = String.fromCharCode(q);
     diagnostics.push(diag('eql/syntax', 'error', `Unterminated string: add a closing quote [${qc}] before the end of the line`, { start, end }));
   } else if (quote === 'double') diagnostics.push(...sub);
-  add(end, { value, quote });
+  addString(tokens, text, start, end, { value, quote });
   return end;
 }
