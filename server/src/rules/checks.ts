@@ -133,6 +133,8 @@ const checkWrongTypes: Check = (rf) => {
 };
 
 const checkMissing: Check = (rf) => {
+  // With TOML syntax errors a "missing" key may just sit on a broken line: report the syntax first.
+  if (rf.diagnostics.length) return [];
   const out: Diagnostic[] = [];
   const need = (path: string, why = '') => {
     if (rf.entries.has(path)) return;
