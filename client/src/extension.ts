@@ -38,7 +38,8 @@ function startClient(context: vscode.ExtensionContext): Promise<void> {
       { scheme: 'file', pattern: '**/*.toml' },
       { language: 'eql' },
     ],
-    synchronize: { configurationSection: 'eqlRules' },
+    // Rules changed on disk while closed get fresh diagnostics.
+    synchronize: { configurationSection: 'eqlRules', fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{toml,eql}') },
     outputChannel: output,
     initializationOptions: { settings: vscode.workspace.getConfiguration('eqlRules') },
   };

@@ -7,6 +7,7 @@ import {
   CodeActionKind,
   CodeLensRefreshRequest,
   createConnection,
+  FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -139,6 +140,17 @@ function startServer(): void {
     // Workspace diagnostics in the background: one file per macrotask.
     if (roots.length) void index.start(roots, cache.options);
   });
+  // Rules changed on disk (checkout, another tool) while not open in the editor.
+  connection.onDidChangeWatchedFiles(
+    guard('watchedFiles', undefined, (p) => {
+      for (const ch of p.changes) {
+        if (!/\.(toml|eql)$/i.test(ch.uri)) continue;
+        const path = uriToPath(ch.uri);
+        const rule = ch.type !== FileChangeType.Deleted && index.refreshFile(path, cache.options);
+        if (!rule && !documents.get(ch.uri)) void connection.sendDiagnostics({ uri: ch.uri, diagnostics: [] });
+      }
+    }),
+  );
   connection.onDidChangeConfiguration(
     guard('configuration', undefined, (p) => {
       const s = (p.settings as { eqlRules?: unknown } | undefined)?.eqlRules;

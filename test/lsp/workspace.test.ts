@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { DidChangeConfigurationNotification } from 'vscode-languageserver-protocol';
+import { DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType } from 'vscode-languageserver-protocol';
 import { FIXTURES, positionOf, startServer, uriOf, type Client } from './client';
 
 const clients: Client[] = [];
@@ -78,3 +78,23 @@ test('settings: field-check severity and sample globs follow didChangeConfigurat
   await third;
   assert.equal(await countLens(), '▶ Run on samples (1 event file)');
 });
+
+test('rules changed on disk while closed get fresh diagnostics; deleted ones lose theirs', async () => {
+  const root = join(mkdtempSync(join(tmpdir(), 'eql-rules-watch-')), 'ws');
+  dirs.push(join(root, '..'));
+  cpSync(FIXTURES, root, { recursive: true });
+  const c = await startServer({ root });
+  clients.push(c);
+  await c.conn.sendRequest('eqlRules/indexed');
+  const path = join(root, 'rules/new_rule.toml');
+  const uri = uriOf(path);
+  writeFileSync(path, readFileSync(join(root, 'rules/suspicious_cmd.toml'), 'utf8'));
+  const created = c.diagnostics(uri);
+  await c.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri, type: FileChangeType.Created }] });
+  assert.ok((await created).some((d) => d.code === 'eql/unknown-field'));
+  rmSync(path);
+  const deleted = c.diagnostics(uri);
+  await c.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri, type: FileChangeType.Deleted }] });
+  assert.deepEqual(await deleted, []);
+});
+

@@ -50,6 +50,27 @@ export class WorkspaceIndex {
     return this.byDir.get(dirname(path)) ?? new Map();
   }
 
+  /** Re-analyses one file changed on disk (not open in the editor); false when it is no rule. */
+  refreshFile(path: string, options: AnalyzeOptions): boolean {
+    if (this.hooks.isOpen(path)) return true;
+    try {
+      const text = readFileSync(path, 'utf8');
+      const analysis = analyzeDocument(path, text, options);
+      if (analysis.kind === 'other') return this.forget(path);
+      this.record(path, analysis);
+      this.hooks.publish(TextDocument.create(pathToFileURL(path).href, 'toml', 0, text), analysis);
+      return true;
+    } catch {
+      return this.forget(path);
+    }
+  }
+
+  /** A deleted (or no longer rule) file: its field usage goes. */
+  forget(path: string): false {
+    if (this.used.delete(path)) this.dirty = true;
+    return false;
+  }
+
   /** Starts a pass over the roots; a newer pass stops an older one. */
   start(roots: string[], options: AnalyzeOptions): Promise<number> {
     const gen = ++this.generation;
@@ -72,7 +93,7 @@ export class WorkspaceIndex {
         if (analysis.kind === 'other') continue;
         rules++;
         this.record(path, analysis);
-        this.hooks.publish(TextDocument.create(pathToFileURL(path).href, "toml", 0, text), analysis);
+        this.hooks.publish(TextDocument.create(pathToFileURL(path).href, 'toml', 0, text), analysis);
       } catch (e) {
         this.hooks.log(`index: ${path}: ${e instanceof Error ? e.message : String(e)}`);
       }
