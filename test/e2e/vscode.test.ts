@@ -223,6 +223,8 @@ test('a rule file in code-server: squiggle, Problems, hover, completion, quick f
     assert.match(text, /cmd\.exe/);
     assert.match(text, /office\.ndjson:1\b/, 'each event links to its file and line');
     assert.match(text, /office\.ndjson:3\b/);
+    // The `file:line` references are live links (our DocumentLinkProvider).
+    await waitFor('links in the results view', async () => ((await p.locator('.editor-group-container.active .detected-link').count()) >= 2 ? true : undefined), 10_000);
   });
 });
 
