@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Expr, Statement } from '../../server/src/eql/ast';
 import { compileQuery } from '../../server/src/engine/index';
+import { compileRegex, compileRegexUnfiltered } from '../../server/src/engine/regex';
 
 const sp = { start: 0, end: 0 };
 const field = (name: string): Expr => ({ kind: 'field', name, path: [name], optional: false, span: sp });
@@ -158,5 +159,16 @@ test('compiled evaluator agrees with the reference interpreter', () => {
       for (const ev of events) assert.equal(c.query.terms[0].test(ev), refTruth(e, ev as Record<string, unknown>) === true, JSON.stringify({ ev }));
     }),
     { numRuns: 400 },
+  );
+});
+
+test('the regex literal pre-filter never rejects a value the automaton accepts', () => {
+  const patterns = ['.*(ab|cd).*', 'x(ab)+y', 'ab.*CD', '[a-c]+"d.e"', '(ab|a)*c', '.*ſt.*', 'a{2,3}b', '@&~(.*bc.*)', '(abc)?d'];
+  const str = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd', 'x', 'y', 'A', 'B', 'C', 'D', '.', 'e', 'ſ', 's', 't', 'K'), maxLength: 12 });
+  fc.assert(
+    fc.property(fc.constantFrom(...patterns), fc.boolean(), str, (p, ci, s) => {
+      assert.equal(compileRegex(p, ci)(s), compileRegexUnfiltered(p, ci)(s), JSON.stringify({ p, ci, s }));
+    }),
+    { numRuns: 3000 },
   );
 });

@@ -12,6 +12,9 @@ export interface Batch {
   lines: number[];
 }
 
+/** Receives each event as it is parsed (synchronously, so unwanted events die young). */
+export type Visit = (source: Record<string, unknown>, line: number) => void;
+
 export interface SkippedLine {
   file: string;
   line: number;
@@ -78,6 +81,24 @@ export function eventsOfResponse(doc: unknown): unknown[] | null {
 
 /** Reads one file as batches of parsed events with their 1-based line numbers. */
 export async function* readEventFile(path: string, opts: ReadOptions = {}): AsyncGenerator<Batch> {
+  let sources: unknown[] = [];
+  let lines: number[] = [];
+  const visit: Visit = (src, line) => {
+    sources.push(src);
+    lines.push(line);
+  };
+  for await (const _ of scanEventFile(path, visit, opts)) {
+    if (sources.length) yield { sources, lines };
+    sources = [];
+    lines = [];
+  }
+}
+
+/**
+ * Streams one file into `visit`, yielding after each chunk (so callers can interleave files,
+ * report progress and cancel) with the number of events visited in it.
+ */
+export async function* scanEventFile(path: string, visit: Visit, opts: ReadOptions = {}): AsyncGenerator<number> {
   const { stream, rawBytes } = await openStream(path);
   const skip = (line: number, reason: string) => opts.onSkip?.({ file: path, line, reason });
   let carry: Buffer | null = null;
@@ -127,8 +148,7 @@ export async function* readEventFile(path: string, opts: ReadOptions = {}): Asyn
       if (mode === 'array') {
         const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
         carry = null;
-        const b = splitter.push(buf, skip);
-        if (b.sources.length) yield b;
+        yield splitter.push(buf, visit, skip);
         continue;
       }
       // NDJSON: decode up to the last newline, split without copying each line.
@@ -141,83 +161,80 @@ export async function* readEventFile(path: string, opts: ReadOptions = {}): Asyn
       const text = buf.toString('utf8', 0, last);
       carry = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : null;
       buf = null as unknown as Buffer;
-      const sources: unknown[] = [];
-      const lines: number[] = [];
       let start = 0;
+      let n = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
         const end = nl < 0 ? text.length : nl;
         lineNo++;
-        if (end > start) parseLine(text, start, end, lineNo, sources, lines, skip);
+        if (end > start && parseLine(text, start, end, lineNo, visit, skip)) n++;
         if (nl < 0) break;
         start = nl + 1;
       }
-      if (sources.length) yield { sources, lines };
+      yield n;
     }
     if (mode === 'whole' || (mode === 'unknown' && carry)) {
       const all = Buffer.concat(carry ? [...whole, carry] : whole);
       whole = [];
-      yield* wholeDocument(all.toString('utf8'), path, skip);
+      yield wholeDocument(all.toString('utf8'), path, visit, skip);
       return;
     }
     if (mode === 'array') {
-      const b = splitter.end(skip);
-      if (b.sources.length) yield b;
+      yield splitter.end(visit, skip);
       return;
     }
     if (carry && carry.length) {
       const text = carry.toString('utf8');
-      const sources: unknown[] = [];
-      const lines: number[] = [];
       lineNo++;
-      parseLine(text, 0, text.length, lineNo, sources, lines, skip);
-      if (sources.length) yield { sources, lines };
+      yield parseLine(text, 0, text.length, lineNo, visit, skip) ? 1 : 0;
     }
   } finally {
     stream.destroy();
   }
 }
 
-function parseLine(text: string, start: number, end: number, lineNo: number, sources: unknown[], lines: number[], skip: (line: number, reason: string) => void): void {
+/** Parses one line into `visit`; true when it was an event. */
+function parseLine(text: string, start: number, end: number, lineNo: number, visit: Visit, skip: (line: number, reason: string) => void): boolean {
   const c = text.charCodeAt(start);
   // Blank lines (and a lone \r) are not events and not errors.
-  if ((c === 32 || c === 9 || c === 13) && text.slice(start, end).trim() === '') return;
+  if ((c === 32 || c === 9 || c === 13) && text.slice(start, end).trim() === '') return false;
   let v: unknown;
   try {
     v = JSON.parse(text.slice(start, end));
   } catch (e) {
     skip(lineNo, `invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-    return;
+    return false;
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     skip(lineNo, 'not a JSON object');
-    return;
+    return false;
   }
-  sources.push(v);
-  lines.push(lineNo);
+  visit(v as Record<string, unknown>, lineNo);
+  return true;
 }
 
-function* wholeDocument(text: string, path: string, skip: (line: number, reason: string) => void): Generator<Batch> {
+/** A file read whole: a response, one event, or NDJSON whose first line is broken. */
+function wholeDocument(text: string, path: string, visit: Visit, skip: (line: number, reason: string) => void): number {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
-    // Not one document after all: NDJSON whose first line is broken.
-    const sources: unknown[] = [];
-    const lines: number[] = [];
     let n = 0;
+    let count = 0;
     for (const line of text.split('\n')) {
       n++;
-      if (line.trim()) parseLine(line, 0, line.length, n, sources, lines, skip);
+      if (line.trim() && parseLine(line, 0, line.length, n, visit, skip)) count++;
     }
-    yield { sources, lines };
-    return;
+    return count;
   }
   const events = eventsOfResponse(doc);
   if (events === null) {
-    if (isObject(doc)) yield { sources: [doc], lines: [1] };
-    else skip(1, `${path}: not an event, array or search response`);
-    return;
+    if (isObject(doc)) {
+      visit(doc as Record<string, unknown>, 1);
+      return 1;
+    }
+    skip(1, `${path}: not an event, array or search response`);
+    return 0;
   }
   // Line of each hit: the k-th `"_source"` key in the text, when the counts agree.
   const starts: number[] = [];
@@ -225,7 +242,8 @@ function* wholeDocument(text: string, path: string, skip: (line: number, reason:
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) starts.push(m.index);
   const lines = starts.length === events.length ? lineNumbers(text, starts) : events.map(() => 1);
-  yield { sources: events, lines };
+  events.forEach((e, i) => visit(e as Record<string, unknown>, lines[i]));
+  return events.length;
 }
 
 function lineNumbers(text: string, offsets: number[]): number[] {
@@ -255,22 +273,21 @@ class ArraySplitter {
   private decoder = new TextDecoder('utf-8');
   private scanned = 0;
 
-  push(buf: Buffer, skip: (line: number, reason: string) => void): Batch {
+  push(buf: Buffer, visit: Visit, skip: (line: number, reason: string) => void): number {
     this.pending += this.decoder.decode(buf, { stream: true });
-    return this.scan(skip);
+    return this.scan(visit, skip);
   }
 
-  end(skip: (line: number, reason: string) => void): Batch {
+  end(visit: Visit, skip: (line: number, reason: string) => void): number {
     this.pending += this.decoder.decode();
-    const b = this.scan(skip);
+    const n = this.scan(visit, skip);
     if (this.elemStart >= 0 && this.pending.slice(this.elemStart).trim()) skip(this.elemLine, 'unterminated array element');
-    return b;
+    return n;
   }
 
-  private scan(skip: (line: number, reason: string) => void): Batch {
+  private scan(visit: Visit, skip: (line: number, reason: string) => void): number {
     const s = this.pending;
-    const sources: unknown[] = [];
-    const lines: number[] = [];
+    let count = 0;
     let i = this.scanned;
     const emit = (end: number) => {
       const text = s.slice(this.elemStart, end);
@@ -278,8 +295,8 @@ class ArraySplitter {
         try {
           const v = JSON.parse(text);
           if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-            sources.push(v);
-            lines.push(this.elemLine);
+            visit(v, this.elemLine);
+            count++;
           } else skip(this.elemLine, 'not a JSON object');
         } catch (e) {
           skip(this.elemLine, `invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
@@ -319,6 +336,6 @@ class ArraySplitter {
     this.pending = s.slice(keepFrom);
     if (this.elemStart >= 0) this.elemStart = 0;
     this.scanned = this.pending.length;
-    return { sources, lines };
+    return count;
   }
 }

@@ -79,9 +79,81 @@ function compileTree(r: LuceneRegex, ci: boolean): StringTest {
   return (s) => re.matches(s);
 }
 
+/**
+ * Literals of which every match must contain at least one (null: no such set). Lets most
+ * values be rejected with `includes` before the (slower) RE2 automaton runs.
+ */
+export function requiredLiterals(r: LuceneRegex): string[] | null {
+  switch (r.type) {
+    case 'char':
+      return [String.fromCodePoint(r.cp)];
+    case 'string':
+      return r.value ? [r.value] : null;
+    case 'repeat':
+      return r.min >= 1 ? requiredLiterals(r.item) : null;
+    case 'union': {
+      const all: string[] = [];
+      for (const x of r.items) {
+        const l = requiredLiterals(x);
+        if (!l) return null;
+        all.push(...l);
+      }
+      return all;
+    }
+    case 'intersection': {
+      const sets = r.items.map(requiredLiterals).filter((x): x is string[] => x !== null);
+      return sets.length ? best(sets) : null;
+    }
+    case 'concat': {
+      // Runs of adjacent literal characters join into longer literals.
+      const sets: string[][] = [];
+      let run = '';
+      for (const x of r.items) {
+        if (x.type === 'char' || x.type === 'string') {
+          run += x.type === 'char' ? String.fromCodePoint(x.cp) : x.value;
+          continue;
+        }
+        if (run) sets.push([run]);
+        run = '';
+        const l = requiredLiterals(x);
+        if (l) sets.push(l);
+      }
+      if (run) sets.push([run]);
+      return sets.length ? best(sets) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The most selective set: the one whose shortest literal is longest. */
+function best(sets: string[][]): string[] {
+  const score = (l: string[]) => Math.min(...l.map((x) => x.length)) - l.length / 100;
+  return sets.reduce((a, b) => (score(b) > score(a) ? b : a));
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The automaton alone, without the literal pre-filter (tests compare the two). */
+export function compileRegexUnfiltered(pattern: string, ci: boolean): StringTest {
+  const parsed = parseLuceneRegex(pattern);
+  if (!parsed.ok) throw new RegexError(`${parsed.message} (at offset ${parsed.offset})`);
+  return compileTree(parsed.ast, ci);
+}
+
 /** Compiles a Lucene pattern to a whole-value test; throws RegexError on bad syntax. */
 export function compileRegex(pattern: string, ci: boolean): StringTest {
   const parsed = parseLuceneRegex(pattern);
   if (!parsed.ok) throw new RegexError(`${parsed.message} (at offset ${parsed.offset})`);
-  return compileTree(parsed.ast, ci);
+  const full = compileTree(parsed.ast, ci);
+  const lits = requiredLiterals(parsed.ast);
+  // Case folding beyond ASCII (RE2 folds ſ to s, K to k...) is left to RE2 itself.
+  if (!lits || lits.some((l) => l === '' || !ASCII.test(l))) return full;
+  if (!ci) return (s) => lits.some((l) => s.includes(l)) && full(s);
+  const lower = lits.map((l) => l.toLowerCase());
+  return (s) => {
+    if (!ASCII.test(s)) return full(s);
+    const f = s.toLowerCase();
+    return lower.some((l) => f.includes(l)) && full(s);
+  };
 }

@@ -10,7 +10,7 @@
 //   ("out of time order"); in-order input never is. Pending state is one partial sequence per
 //   stage and join key (Elasticsearch keeps only the latest), pruned by maxspan.
 // - Samples keep, per join key, the earliest few events of each term.
-import { readEventFile, abortError, type SkippedLine, type Batch } from './reader';
+import { scanEventFile, abortError, type SkippedLine, type Visit } from './reader';
 import { keyOf, parseTimestamp, normalize } from './values';
 import type { CompiledQuery, CompiledTerm } from './compile';
 
@@ -173,23 +173,23 @@ function retention(pipes: CompiledQuery['pipes'], size: number): { k: number; la
 
 interface Input {
   files: string[];
-  /** Batches of one file (index into `files`). */
-  open: (f: number) => AsyncGenerator<Batch>;
+  /** Streams one file (index into `files`) into `visit`, yielding after each chunk. */
+  scan: (f: number, visit: Visit) => AsyncGenerator<number>;
 }
 
-/** Normalises the sources into per-file batch streams. */
+/** Normalises the sources into per-file event scans. */
 function inputs(sources: EventSource, stats: RunStats, opts: RunOptions): Input {
   const onSkip = (s: SkippedLine) => {
     stats.skippedLines++;
     if (stats.skipped.length < MAX_SKIPPED_LISTED) stats.skipped.push(s);
   };
-  if (Array.isArray(sources) && sources.every((s) => typeof s === 'string')) {
+  if (Array.isArray(sources) && sources.length > 0 && sources.every((s) => typeof s === 'string')) {
     const files = sources as string[];
     const bytes = files.map(() => 0);
     return {
       files,
-      open: (f) =>
-        readEventFile(files[f], {
+      scan: (f, visit) =>
+        scanEventFile(files[f], visit, {
           signal: opts.signal,
           onSkip,
           onBytes: (b) => {
@@ -200,33 +200,54 @@ function inputs(sources: EventSource, stats: RunStats, opts: RunOptions): Input 
     };
   }
   const name = '<input>';
+  const one = (v: unknown, line: number, visit: Visit): boolean => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      onSkip({ file: name, line, reason: 'not a JSON object' });
+      return false;
+    }
+    visit(v as Record<string, unknown>, line);
+    return true;
+  };
+  if (Array.isArray(sources)) {
+    // In-memory events: no await per event.
+    return {
+      files: [name],
+      scan: async function* (_f, visit) {
+        for (let i = 0; i < sources.length; i += 4096) {
+          let n = 0;
+          const end = Math.min(i + 4096, sources.length);
+          for (let j = i; j < end; j++) if (one(sources[j], j + 1, visit)) n++;
+          yield n;
+        }
+      },
+    };
+  }
   return {
     files: [name],
-    open: async function* () {
+    scan: async function* (_f, visit) {
       let line = 0;
-      let sourcesOut: unknown[] = [];
-      let lines: number[] = [];
+      let n = 0;
       for await (const v of sources as AsyncIterable<unknown>) {
-        line++;
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) onSkip({ file: name, line, reason: 'not a JSON object' });
-        else {
-          sourcesOut.push(v);
-          lines.push(line);
-        }
-        if (sourcesOut.length >= 4096) {
-          yield { sources: sourcesOut, lines };
-          sourcesOut = [];
-          lines = [];
+        if (one(v, ++line, visit)) n++;
+        if (line % 4096 === 0) {
+          yield n;
+          n = 0;
         }
       }
-      if (sourcesOut.length) yield { sources: sourcesOut, lines };
+      yield n;
     },
   };
 }
 
-/** Every file, one after the other. */
-async function* allBatches(input: Input): AsyncGenerator<{ file: number; batch: Batch }> {
-  for (let f = 0; f < input.files.length; f++) for await (const batch of input.open(f)) yield { file: f, batch };
+/** Scans every file in turn into `visit`, counting events, reporting progress, honouring abort. */
+async function scanAll(input: Input, stats: RunStats, opts: RunOptions, progress: (f: number) => void, visit: (f: number) => Visit): Promise<void> {
+  for (let f = 0; f < input.files.length; f++) {
+    for await (const n of input.scan(f, visit(f))) {
+      if (opts.signal?.aborted) throw abortError();
+      stats.eventsRead += n;
+      progress(f);
+    }
+  }
 }
 
 /** Runs a compiled query. Rejects with an AbortError when `signal` aborts. */
@@ -256,17 +277,10 @@ async function runEvents(q: CompiledQuery, input: Input, stats: RunStats, size: 
   const { k, last } = retention(q.pipes, size);
   const top = new TopK<Rec>(k, cmpRec, last);
   let seq = 0;
-  for await (const { file, batch } of allBatches(input)) {
-    if (opts.signal?.aborted) throw abortError();
-    const { sources, lines } = batch;
-    for (let i = 0; i < sources.length; i++) {
-      const src = sources[i] as Record<string, unknown>;
-      if (test(src)) top.push(makeRec(q, src, file, lines[i], seq + i));
-    }
-    seq += sources.length;
-    stats.eventsRead += sources.length;
-    progress(file);
-  }
+  await scanAll(input, stats, opts, progress, (file) => (src, line) => {
+    seq++;
+    if (test(src)) top.push(makeRec(q, src, file, line, seq));
+  });
   const { items, truncated } = applyPipes(top.result(), q.pipes, size);
   stats.truncated = truncated || (q.pipes.length === 0 && top.seen > size);
   return items.map((r) => ({ type: 'event', events: [out(input.files, r)], joinKeys: [] }));
@@ -314,20 +328,19 @@ async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Inpu
       lastOut = h;
       outBatch.push(h);
     };
-    for await (const { sources, lines } of input.open(file)) {
+    const visit: Visit = (src, line) => {
+      seq++;
+      const c = classify(terms, src);
+      if (!c) return;
+      const h = makeRec(q, src, file, line, seq) as Hit;
+      h.keys = c.keys;
+      h.keyVals = c.keyVals;
+      heap.push(h);
+      if (heap.size > REORDER) release(heap.pop() as Hit);
+    };
+    for await (const n of input.scan(file, visit)) {
       if (opts.signal?.aborted) throw abortError();
-      for (let i = 0; i < sources.length; i++) {
-        const src = sources[i] as Record<string, unknown>;
-        const c = classify(terms, src);
-        if (!c) continue;
-        const h = makeRec(q, src, file, lines[i], seq + i) as Hit;
-        h.keys = c.keys;
-        h.keyVals = c.keyVals;
-        heap.push(h);
-        if (heap.size > REORDER) release(heap.pop() as Hit);
-      }
-      seq += sources.length;
-      stats.eventsRead += sources.length;
+      stats.eventsRead += n;
       progress(file);
       if (outBatch.length) {
         yield outBatch;
@@ -530,31 +543,24 @@ async function runSample(q: CompiledQuery, input: Input, stats: RunStats, size: 
   // key -> per term, the earliest n events (enough to give every term a distinct event).
   const byKey = new Map<string, { vals: unknown[]; slots: Rec[][] }>();
   let seq = 0;
-  for await (const { file, batch } of allBatches(input)) {
-    if (opts.signal?.aborted) throw abortError();
-    const { sources, lines } = batch;
-    for (let i = 0; i < sources.length; i++) {
-      const src = sources[i] as Record<string, unknown>;
-      const c = classify(q.terms, src);
-      if (!c) continue;
-      const r = makeRec(q, src, file, lines[i], seq + i);
-      for (let t = 0; t < n; t++) {
-        const key = c.keys[t];
-        if (key === undefined) continue;
-        let entry = byKey.get(key);
-        if (!entry) byKey.set(key, (entry = { vals: c.keyVals[t], slots: q.terms.map(() => []) }));
-        const slot = entry.slots[t];
-        slot.push(r);
-        if (slot.length > n) {
-          slot.sort(cmpRec);
-          slot.length = n;
-        }
+  await scanAll(input, stats, opts, progress, (file) => (src, line) => {
+    seq++;
+    const c = classify(q.terms, src);
+    if (!c) return;
+    const r = makeRec(q, src, file, line, seq);
+    for (let t = 0; t < n; t++) {
+      const key = c.keys[t];
+      if (key === undefined) continue;
+      let entry = byKey.get(key);
+      if (!entry) byKey.set(key, (entry = { vals: c.keyVals[t], slots: q.terms.map(() => []) }));
+      const slot = entry.slots[t];
+      slot.push(r);
+      if (slot.length > n) {
+        slot.sort(cmpRec);
+        slot.length = n;
       }
     }
-    seq += sources.length;
-    stats.eventsRead += sources.length;
-    progress(file);
-  }
+  });
   const samples: { vals: unknown[]; events: Rec[] }[] = [];
   for (const { vals, slots } of byKey.values()) {
     const used = new Set<Rec>();

@@ -134,8 +134,34 @@ export function toNumber(v: unknown): number | null {
  * Timestamps: epoch millis as numbers (or numeric strings), or ISO-8601 / RFC 3339 strings
  * (fractions beyond milliseconds kept as a fraction of a millisecond, for ordering).
  */
+const d2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
+
+/** `YYYY-MM-DDTHH:MM:SS[.mmm]Z`, the usual shape, without a regex; null for anything else. */
+function fastIso(s: string): number | null {
+  const n = s.length;
+  if ((n !== 24 && n !== 20) || s.charCodeAt(n - 1) !== 90 || s.charCodeAt(10) !== 84 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  if (n === 24 && s.charCodeAt(19) !== 46) return null;
+  for (const i of n === 24 ? FAST_DIGITS_MS : FAST_DIGITS) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  const ms = n === 24 ? d2(s, 20) * 10 + s.charCodeAt(22) - 48 : 0;
+  const y = d2(s, 0) * 100 + d2(s, 2);
+  const mo = d2(s, 5);
+  const d = d2(s, 8);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
+  const t = Date.UTC(y, mo - 1, d, d2(s, 11), d2(s, 14), d2(s, 17), ms);
+  return Number.isNaN(t) ? null : t;
+}
+const FAST_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+const FAST_DIGITS_MS = [...FAST_DIGITS, 20, 21, 22];
+
 export function parseTimestamp(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string') {
+    const f = fastIso(v);
+    if (f !== null) return f;
+  }
   if (Array.isArray(v)) return v.length ? parseTimestamp(v[0]) : null;
   if (typeof v !== 'string') return null;
   const s = v.trim();

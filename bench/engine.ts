@@ -1,0 +1,132 @@
+// Engine benchmark: prints, side by side, the time to read and JSON.parse every line of the
+// events file (the floor), then `eql-rules run` (the built CLI, one child process each) for a
+// single-event rule, a two-term sequence with `by` + `maxspan` and a regex-heavy rule, with
+// each child's peak RSS; then evaluation-only throughput on pre-parsed events in-process.
+// Usage: npx tsx bench/engine.ts [events.ndjson]   (generates bench/.data/engine-events.ndjson
+// with bench/gen-events.ts when missing; `npm run build` first)
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync, createReadStream, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileEql, runQuery } from '../server/src/engine/index';
+
+const root = join(__dirname, '..');
+const data = join(root, 'bench/.data');
+const file = process.argv[2] ?? join(data, 'engine-events.ndjson');
+const PYTHON_EQL_EVENTS_PER_S = 0.66e6;
+
+const QUERIES: { label: string; query: string }[] = [
+  {
+    label: 'single-event rule',
+    query: 'process where event.type == "start" and process.name : ("powershell.exe", "pwsh.exe") and process.args : ("-enc", "-EncodedCommand", "-e")',
+  },
+  {
+    label: 'sequence by + maxspan',
+    query:
+      'sequence by host.id, user.name with maxspan=30s [process where event.type == "start" and process.name : ("curl", "wget")] [network where network.direction == "egress" and destination.port in (4444, 8080) and not cidrMatch(destination.ip, "10.0.0.0/8")]',
+  },
+  {
+    label: 'regex-heavy rule',
+    query:
+      'process where process.command_line regex~ """.*(invoke-webrequest|downloadstring|frombase64string|-enc [a-z0-9+/=]{20,}).*""" or process.executable regex """/(tmp|dev/shm|var/tmp)/[a-z0-9._]+""" or process.name regex~ """[a-z]+[0-9]{2,}(\\.exe)?""" or process.args regex """.*,(Start|DllMain|EntryPoint)"""',
+  },
+];
+
+function sh(cmd: string, args: string[]) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
+}
+
+// Children report their own peak RSS (process.resourceUsage().maxRSS, KiB) on exit.
+const hook = join(data, 'rss-hook.cjs');
+
+interface Child {
+  ms: number;
+  rssMb: number;
+  stdout: string;
+}
+
+function child(args: string[]): Child {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['-r', hook, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
+  const m = /PEAK_RSS_KB=(\d+)/.exec(r.stderr);
+  return { ms, rssMb: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout };
+}
+
+// The floor: read in large chunks, split lines, JSON.parse each, nothing else.
+const READ_PARSE = `
+const fs = require('fs');
+let n = 0, carry = null;
+const s = fs.createReadStream(process.argv[1], { highWaterMark: 4 << 20 });
+s.on('data', (chunk) => {
+  let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+  const last = buf.lastIndexOf(10);
+  if (last < 0) { carry = buf; return; }
+  const text = buf.toString('utf8', 0, last);
+  carry = Buffer.from(buf.subarray(last + 1));
+  let start = 0;
+  for (;;) { const nl = text.indexOf('\\n', start); const end = nl < 0 ? text.length : nl; if (end > start) { JSON.parse(text.slice(start, end)); n++; } if (nl < 0) break; start = nl + 1; }
+});
+s.on('end', () => { if (carry && carry.length) { JSON.parse(carry.toString()); n++; } process.stdout.write(String(n)); });
+`;
+
+const fmtRate = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M/s` : `${(n / 1e3).toFixed(0)} k/s`);
+const pad = (s: string, n: number) => s.padEnd(n);
+const lpad = (s: string, n: number) => s.padStart(n);
+
+async function evaluationOnly(): Promise<{ label: string; rate: number }[]> {
+  // Pre-parse a slice of the file, then time the engine over it (no reading, no JSON.parse).
+  const events: unknown[] = [];
+  let carry = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 4 << 20 })) {
+    const lines = (carry + chunk).split('\n');
+    carry = lines.pop() ?? '';
+    for (const l of lines) if (l) events.push(JSON.parse(l));
+    if (events.length >= 200_000) break;
+  }
+  const out: { label: string; rate: number }[] = [];
+  for (const { label, query } of QUERIES) {
+    const c = compileEql(query);
+    if (!c.query) throw new Error(`bench query does not compile: ${JSON.stringify(c.diagnostics)}`);
+    await runQuery(c.query, events); // warm up
+    const rounds = 5;
+    const t0 = performance.now();
+    for (let i = 0; i < rounds; i++) await runQuery(c.query, events, { size: 1000 });
+    const s = (performance.now() - t0) / 1000;
+    out.push({ label, rate: (events.length * rounds) / s });
+  }
+  return out;
+}
+
+async function main() {
+  if (!existsSync(file)) sh(process.execPath, ['--import', 'tsx', 'bench/gen-events.ts', '1000000', file]);
+  writeFileSync(hook, "process.on('exit', () => process.stderr.write('\\nPEAK_RSS_KB=' + process.resourceUsage().maxRSS + '\\n'));\n");
+  sh('npm', ['run', 'build', '--silent']);
+  const mb = statSync(file).size / 1e6;
+  process.stdout.write(`events file: ${file} (${mb.toFixed(0)} MB)\n\n`);
+
+  const base = child(['-e', READ_PARSE, file]);
+  const total = Number(base.stdout);
+  const rows: string[][] = [['', 'time', 'vs parse', 'end-to-end', 'peak RSS', 'matches']];
+  rows.push(['read + JSON.parse only', `${(base.ms / 1000).toFixed(2)} s`, '1.00x', fmtRate(total / (base.ms / 1000)), `${base.rssMb.toFixed(0)} MB`, '-']);
+  for (const { label, query } of QUERIES) {
+    const r = child([join(root, 'dist/cli.js'), 'run', '--query', query, '--events', file, '--format', 'json', '--size', '1000']);
+    const out = JSON.parse(r.stdout) as { matches: unknown[]; stats: { events_read: number } };
+    if (out.stats.events_read !== total) throw new Error(`${label}: read ${out.stats.events_read} of ${total} events`);
+    rows.push([label, `${(r.ms / 1000).toFixed(2)} s`, `${(r.ms / base.ms).toFixed(2)}x`, fmtRate(total / (r.ms / 1000)), `${r.rssMb.toFixed(0)} MB`, String(out.matches.length)]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) process.stdout.write(r.map((c, i) => (i === 0 ? pad(c, widths[i]) : lpad(c, widths[i]))).join('   ') + '\n');
+
+  process.stdout.write(`\nevaluation only (200,000 pre-parsed events in memory, 5 passes, in-process):\n`);
+  for (const { label, rate } of await evaluationOnly()) {
+    process.stdout.write(`  ${pad(label, 24)} ${lpad(fmtRate(rate), 10)}   ${(rate / PYTHON_EQL_EVENTS_PER_S).toFixed(1)}x the Python eql engine (${fmtRate(PYTHON_EQL_EVENTS_PER_S)})\n`);
+  }
+  process.stdout.write(`\ntargets: each run within 1.30x of read + parse; sequence peak RSS under 300 MB; evaluation >= ${fmtRate(PYTHON_EQL_EVENTS_PER_S * 10)}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(String(e instanceof Error ? e.stack : e) + '\n');
+  process.exitCode = 1;
+});
