@@ -5,6 +5,7 @@ import { diag, type Diagnostic, type Fix, type Span } from '../core/diagnostic';
 import type { Statement } from '../eql/ast';
 import type { FieldSet } from '../schema/fieldSet';
 import type { RuleFile, TomlEntry } from './ruleFile';
+import type { AST } from './toml';
 
 export interface RuleCheckContext {
   /** Parsed EQL statement of each query (same order as `rule.queries`), when parsed. */
@@ -66,33 +67,38 @@ const KEY_TYPES: Record<string, ValueKind> = {
   'rule.threat': 'array',
 };
 
-function kindMatches(v: unknown, k: ValueKind): boolean {
+const isString = (n: AST.TOMLContentNode) => n.type === 'TOMLValue' && n.kind === 'string';
+
+/** Does the value node have the expected kind? (On the tree: no plain value is built.) */
+function kindMatches(n: AST.TOMLContentNode, k: ValueKind): boolean {
   switch (k) {
     case 'string':
-      return typeof v === 'string';
+      return isString(n);
     case 'integer':
-      return typeof v === 'number' && Number.isInteger(v);
+      return n.type === 'TOMLValue' && n.kind === 'integer';
     case 'boolean':
-      return typeof v === 'boolean';
+      return n.type === 'TOMLValue' && n.kind === 'boolean';
     case 'string[]':
-      return Array.isArray(v) && v.every((x) => typeof x === 'string');
+      return n.type === 'TOMLArray' && n.elements.every(isString);
     case 'string|string[]':
-      return typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+      return isString(n) || (n.type === 'TOMLArray' && n.elements.every(isString));
     case 'array':
-      return Array.isArray(v);
+      return n.type === 'TOMLArray';
     case 'table':
-      return typeof v === 'object' && v !== null && !Array.isArray(v);
+      return n.type === 'TOMLInlineTable';
   }
 }
 
 const KIND_TEXT: Record<ValueKind, string> = { string: 'a string', integer: 'an integer', boolean: 'a boolean', 'string[]': 'an array of strings', 'string|string[]': 'a string or an array of strings', array: 'an array', table: 'a table' };
 
 /** Keys whose value has the wrong type: other checks skip them. */
+const KEY_TYPE_LIST = Object.entries(KEY_TYPES);
+
 function wrongTyped(rf: RuleFile): Set<string> {
   const bad = new Set<string>();
-  for (const [path, kind] of Object.entries(KEY_TYPES)) {
+  for (const [path, kind] of KEY_TYPE_LIST) {
     const e = rf.entries.get(path);
-    if (e && !kindMatches(e.value, kind)) bad.add(path);
+    if (e && !kindMatches(e.node.value, kind)) bad.add(path);
   }
   return bad;
 }

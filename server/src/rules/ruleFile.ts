@@ -125,15 +125,24 @@ export function parseRuleFile(text: string): RuleFile {
     return best;
   };
 
+  // prefix -> indexes N seen as `prefix.N...` in entry or table paths, built on first use.
+  let indexIx: Map<string, number[]> | undefined;
   const indexesOf = (prefix: string): number[] => {
-    const seen = new Set<number>();
-    const head = `${prefix}.`;
-    for (const key of [...entries.keys(), ...tables.keys()]) {
-      if (!key.startsWith(head)) continue;
-      const n = Number(key.slice(head.length).split('.', 1)[0]);
-      if (Number.isInteger(n)) seen.add(n);
+    if (!indexIx) {
+      const sets = new Map<string, Set<number>>();
+      for (const key of [...entries.keys(), ...tables.keys()]) {
+        const parts = key.split('.');
+        for (let i = 1; i < parts.length; i++) {
+          if (!/^\d+$/.test(parts[i])) continue;
+          const head = parts.slice(0, i).join('.');
+          let set = sets.get(head);
+          if (!set) sets.set(head, (set = new Set()));
+          set.add(Number(parts[i]));
+        }
+      }
+      indexIx = new Map([...sets].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
     }
-    return [...seen].sort((a, b) => a - b);
+    return indexIx.get(prefix) ?? [];
   };
 
   // The plain-data views are built on first use: the analysis itself reads entries by path.
