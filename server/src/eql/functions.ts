@@ -64,11 +64,26 @@ function sliceIndex(i: number, len: number): number {
   return j < 0 ? Math.max(0, len + j) : Math.min(j, len);
 }
 
+/** Dotted quad, each part 1-3 digits and at most 255; parsed by hand (it runs per event). */
 function parseIPv4(s: string): number[] | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  const out = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : -1));
-  return out.every((n) => n >= 0 && n <= 255) ? out : null;
+  const out = [0, 0, 0, 0];
+  let part = 0;
+  let digits = 0;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      n = n * 10 + c - 48;
+      if (++digits > 3 || n > 255) return null;
+    } else if (c === 46 && digits > 0 && part < 3) {
+      out[part++] = n;
+      n = 0;
+      digits = 0;
+    } else return null;
+  }
+  if (part !== 3 || digits === 0) return null;
+  out[3] = n;
+  return out;
 }
 
 /** An IP as 16 bytes (IPv4 mapped into IPv6), or null when it is not an address. */
@@ -103,8 +118,20 @@ export function parseIP(s: string): number[] | null {
   return bytes;
 }
 
+// CIDR arguments are constants: parse each once.
+const cidrCache = new Map<string, { bytes: number[]; bits: number } | null>();
+
 /** Parses `addr/prefix` (or a bare address) into bytes and a prefix length over 128 bits. */
 export function parseCIDR(s: string): { bytes: number[]; bits: number } | null {
+  let c = cidrCache.get(s);
+  if (c === undefined) {
+    c = parseCIDRUncached(s);
+    if (cidrCache.size < 10_000) cidrCache.set(s, c);
+  }
+  return c;
+}
+
+function parseCIDRUncached(s: string): { bytes: number[]; bits: number } | null {
   const slash = s.indexOf('/');
   const addr = slash < 0 ? s : s.slice(0, slash);
   const bytes = parseIP(addr);
