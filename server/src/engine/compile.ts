@@ -235,11 +235,13 @@ function compileCompare(op: string, left: Expr, right: Expr): Ev {
     const lv = literalValue(right);
     const neg = op === '!=';
     if (typeof lv === 'string') {
+      const isLv = (x: unknown) => eq(x, lv);
       return (o) => {
         const a = l(o);
         if (a === lv) return !neg;
-        const t = anyOf(a, (x) => eq(x, lv));
-        return t === null ? null : neg ? !t : t;
+        if (a === null) return null;
+        const t = typeof a === 'string' ? false : anyOf(a, isLv);
+        return neg ? !t : t;
       };
     }
     return (o) => {
@@ -349,9 +351,16 @@ function compileCall(e: Extract<Expr, { kind: 'call' }>): Ev {
   const ci = e.caseInsensitive;
   const decimal = e.args.some(isDecimal) ? e.args.map(isDecimal) : undefined;
   const impl = (a: Scalar[], c: boolean) => spec.impl(a, c, decimal);
+  const n = args.length;
   return (o) => {
-    const vals = args.map((a) => a(o));
-    if (!vals.some(Array.isArray)) return impl(vals.map((v) => (isScalar(v) ? (v as Scalar) : null)), ci);
+    const vals: unknown[] = new Array(n);
+    let multi = false;
+    for (let i = 0; i < n; i++) {
+      const v = args[i](o);
+      if (Array.isArray(v)) multi = true;
+      vals[i] = isScalar(v) || Array.isArray(v) ? v : null;
+    }
+    if (!multi) return impl(vals as Scalar[], ci);
     // Multi-valued arguments: evaluate every combination; predicates over the result see any.
     let combos: Scalar[][] = [[]];
     for (const v of vals) {
