@@ -10,6 +10,9 @@ export { nodeAtOffset, childrenOf, type NodeAt } from './navigate';
 export { tokenizeEql, type EqlToken, type EqlTokenType } from './tokens';
 export { parseLuceneRegex, type LuceneRegex, type LuceneRegexResult } from './lucene-regex';
 
+/** Checks that count terms or keys: a syntax error may have eaten what they count. */
+const COUNTING = new Set(['eql/sequence-too-short', 'eql/sample-too-short', 'eql/join-keys', 'eql/missing-event-only', 'eql/pipe-argument']);
+
 /**
  * Parse + static checks. Check findings that overlap a syntax error are dropped: they would
  * only restate the broken part.
@@ -17,6 +20,6 @@ export { parseLuceneRegex, type LuceneRegex, type LuceneRegexResult } from './lu
 export function analyzeEql(text: string): { ast: Statement; diagnostics: Diagnostic[] } {
   const { ast, diagnostics } = parseEql(text);
   const broken = diagnostics.filter((d) => d.severity === 'error' && (d.code === 'eql/syntax' || d.code === 'eql/too-deep'));
-  const checks = checkEql(ast).filter((c) => !broken.some((b) => b.span.start <= c.span.end && c.span.start <= b.span.end));
+  const checks = checkEql(ast).filter((c) => !broken.some((b) => b.span.start <= c.span.end && c.span.start <= b.span.end) && !(broken.length && COUNTING.has(c.code)));
   return { ast, diagnostics: [...diagnostics, ...checks].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end) };
 }

@@ -11,17 +11,23 @@ import { diag, type Diagnostic, type Fix, type Span } from '../core/diagnostic';
 import type * as A from './ast';
 import { allTokenTypes, chevrotain, KEYWORDS, lex, stringInfo, T, type StringInfo } from './lexer';
 
-const { EmbeddedActionsParser, EOF } = chevrotain;
+const { EmbeddedActionsParser, EOF, isRecognitionException } = chevrotain;
 
 /** Deeper expressions are skipped with `eql/too-deep` instead of overflowing the JS stack. */
-export const MAX_NESTING = 200;
+export const MAX_NESTING = 100;
+/** Beyond this many syntax errors the rest is noise (the text is probably not EQL at all). */
+const MAX_SYNTAX_ERRORS = 50;
 
 const OPENERS = new Set<TokenType>([T.LParen, T.LBracket, T.MissingOpen]);
 const CLOSERS = new Set<TokenType>([T.RParen, T.RBracket]);
+/** Tokens that end an expression at nesting level 0 (for error recovery). */
+const STOPPERS = new Set<TokenType>([T.Comma, T.Pipe, T.LBracket, T.MissingOpen, T.Until, T.With, T.By, T.Where]);
 
 const COMPARE_OPS: Record<string, A.CompareOp> = { Eq: '==', Neq: '!=', Lt: '<', Lte: '<=', Gt: '>', Gte: '>=', Asgn: '==' };
 
 type Keys = { keys: A.Expr[]; span: Span };
+
+const isSyntax = (d: Diagnostic) => d.code === 'eql/syntax';
 
 function describe(t: IToken): string {
   if (t.tokenType === EOF) return 'the end of the query';
@@ -114,6 +120,8 @@ export class EqlParser extends EmbeddedActionsParser {
     this.diags = [];
     this.depth = 0;
     this.tooDeepReported = false;
+    this.partialQuery = null;
+    this.partialPipes = null;
     this.input = tokens;
   }
 
@@ -140,6 +148,41 @@ export class EqlParser extends EmbeddedActionsParser {
           : { title: 'Use an escaped double-quoted string', edits: [{ span, newText: escaped }] },
       ]);
     }
+  }
+
+  /**
+   * After a syntax error inside an expression: skips tokens up to the end of the enclosing
+   * construct (a closer, `,`, `|`, a new term, or a keyword that cannot be in an expression)
+   * and returns an ErrorExpr covering them.
+   */
+  private skipBroken(start: number): Item {
+    let balance = 0;
+    for (;;) {
+      const type = this.LA(1).tokenType;
+      if (type === EOF) break;
+      if (balance === 0 && (CLOSERS.has(type) || STOPPERS.has(type))) break;
+      if (OPENERS.has(type)) balance++;
+      else if (CLOSERS.has(type)) balance--;
+      this.SKIP_TOKEN();
+    }
+    const end = Math.max(start, this.lastEnd());
+    return { e: { kind: 'error', span: { start, end } }, start, end };
+  }
+
+  /**
+   * Consumes a closing `)` / `]`, except at the end of the query after an error was already
+   * reported: there every enclosing level would report (and recover from) the same missing
+   * closer, which is one mistake and, with chevrotain's recovery, quadratic in the depth.
+   */
+  private closer(idx: number, type: TokenType): void {
+    if (this.RECORDING_PHASE || this.LA(1).tokenType !== EOF || (this.errors.length === 0 && !this.diags.some(isSyntax))) this.consume(idx, type);
+  }
+
+  /** Consumes the next token if it has this type (outside the grammar: recovery only). */
+  private match(type: TokenType): boolean {
+    if (this.LA(1).tokenType !== type) return false;
+    this.SKIP_TOKEN();
+    return true;
   }
 
   /** Skips a too-deeply nested expression up to the closer that ends it; never recurses. */
@@ -172,28 +215,43 @@ export class EqlParser extends EmbeddedActionsParser {
     (): A.Statement => {
       const query = this.SUBRULE(this.query);
       const pipes: A.Pipe[] = [];
+      if (!this.RECORDING_PHASE) {
+        this.partialQuery = query;
+        this.partialPipes = pipes;
+      }
       this.MANY(() => {
         pipes.push(this.SUBRULE(this.pipe));
       });
       return { kind: 'statement', query, pipes, span: { start: 0, end: this.text.length } };
     },
     {
+      // Keeps what was parsed before the error (a query, its terms, the pipes so far).
       recoveryValueFunc: (): A.Statement => ({
         kind: 'statement',
-        query: { kind: 'event', filter: this.errorFilter(0), span: { start: 0, end: this.text.length } },
-        pipes: [],
+        query: this.partialQuery ?? { kind: 'event', filter: this.errorFilter(0), span: { start: 0, end: this.text.length } },
+        pipes: this.partialPipes ?? [],
         span: { start: 0, end: this.text.length },
       }),
     },
   );
+
+  /** The query being parsed, kept up to date so that recovery can return it (partially). */
+  private partialQuery: A.Query | null = null;
+  private partialPipes: A.Pipe[] | null = null;
+
+  private errStart(e: IRecognitionException): number {
+    return e.token && !isNaN(e.token.startOffset) ? e.token.startOffset : this.lastEnd();
+  }
 
   private errorFilter(start: number): A.EventFilter {
     const span = { start, end: Math.max(start, this.lastEnd()) };
     return { kind: 'filter', category: { kind: 'category', name: null, quoted: false, span: { start, end: start } }, condition: { kind: 'error', span }, span };
   }
 
-  private query = this.RULE('query', (): A.Query => {
-    return this.OR({
+  private query = this.RULE(
+    'query',
+    (): A.Query =>
+      this.OR({
       DEF: [
         { ALT: () => this.SUBRULE(this.sequence) },
         { ALT: () => this.SUBRULE(this.sample) },
@@ -201,13 +259,16 @@ export class EqlParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const filter = this.SUBRULE(this.eventFilter);
-            return this.ACTION((): A.EventQuery => ({ kind: 'event', filter, span: { ...filter.span } }));
+            return this.ACTION((): A.EventQuery => (this.partialQuery = { kind: 'event', filter, span: { ...filter.span } }));
           },
         },
       ],
-      ERR_MSG: "a query ('<category> where <condition>', 'sequence' or 'sample')",
-    });
-  });
+        ERR_MSG: "a query ('<category> where <condition>', 'sequence' or 'sample')",
+      }),
+    {
+      recoveryValueFunc: (e: IRecognitionException): A.Query => this.partialQuery ?? { kind: 'event', filter: this.errorFilter(this.errStart(e)), span: { start: this.errStart(e), end: this.lastEnd() } },
+    },
+  );
 
   /** `by ...` and `with maxspan=...` in any order; `by` after `with` is reported. */
   private header(kind: 'sequence' | 'sample' | 'join') {
@@ -220,6 +281,7 @@ export class EqlParser extends EmbeddedActionsParser {
           ALT: () => {
             const k = this.SUBRULE(this.joinKeys);
             this.ACTION(() => {
+              if (!k.keys.length) return; // recovered from a syntax error
               if (maxspan && kind === 'sequence') this.err('eql/by-after-with', 'Please specify sequence [by] before [with] not after', k.span, this.moveByFix(k.span, maxspan));
               else if (bySpan) this.err('eql/syntax', `Duplicate [by] in ${kind}; list all join keys in one [by]`, k.span);
               by.push(...k.keys);
@@ -231,6 +293,7 @@ export class EqlParser extends EmbeddedActionsParser {
           ALT: () => {
             const m = this.SUBRULE(this.sequenceParams);
             this.ACTION(() => {
+              if (m === null) return; // recovered from a syntax error
               if (kind !== 'sequence') this.err(`eql/${kind}-maxspan`, `[maxspan] is not supported in a ${kind}; only sequences take [with maxspan=...]`, m.span);
               else if (maxspan) this.err('eql/syntax', 'Duplicate [with maxspan]; specify it once', m.span);
               else maxspan = m;
@@ -261,8 +324,11 @@ export class EqlParser extends EmbeddedActionsParser {
 
   private sequence = this.RULE('sequence', (): A.SequenceQuery => {
     const kw = this.CONSUME(T.Sequence);
-    const h = this.header('sequence');
     const terms: A.SequenceTerm[] = [];
+    const partial: A.SequenceQuery = { kind: 'sequence', by: [], bySpan: null, maxspan: null, terms, until: null, span: { start: this.startOf(kw), end: this.text.length } };
+    if (!this.RECORDING_PHASE) this.partialQuery = partial;
+    const h = this.header('sequence');
+    partial.by = h.by;
     this.AT_LEAST_ONE({
       DEF: () => {
         terms.push(this.SUBRULE(this.sequenceTerm));
@@ -281,8 +347,9 @@ export class EqlParser extends EmbeddedActionsParser {
 
   private sample = this.RULE('sample', (): A.SampleQuery => {
     const kw = this.CONSUME(T.Sample);
-    const h = this.header('sample');
     const terms: A.SequenceTerm[] = [];
+    if (!this.RECORDING_PHASE) this.partialQuery = { kind: 'sample', by: [], bySpan: null, terms, span: { start: this.startOf(kw), end: this.text.length } };
+    const h = this.header('sample');
     this.AT_LEAST_ONE({
       DEF: () => {
         terms.push(this.SUBRULE(this.sequenceTerm));
@@ -315,7 +382,7 @@ export class EqlParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ kind: 'join', by: h.by, terms, until, span: { start: this.startOf(kw), end: this.lastEnd() } }));
   });
 
-  private sequenceParams = this.RULE('sequenceParams', (): A.Maxspan => {
+  private sequenceParams = this.RULE('sequenceParams', (): A.Maxspan | null => {
     this.CONSUME(T.With);
     const kw = this.CONSUME(T.Maxspan);
     this.CONSUME(T.Asgn);
@@ -341,14 +408,26 @@ export class EqlParser extends EmbeddedActionsParser {
         unitSpan: u ? { start: this.startOf(u), end: this.endOf(u) } : null,
       } as A.Maxspan;
     });
-  });
+  }, { recoveryValueFunc: () => null });
 
   private sequenceTerm = this.RULE(
     'sequenceTerm',
     (): A.SequenceTerm => {
+      if (!this.RECORDING_PHASE && this.errors.length >= 4 * MAX_SYNTAX_ERRORS) {
+        // Hopeless input (thousands of broken terms): stop spending time on recovery.
+        while (this.LA(1).tokenType !== EOF) this.SKIP_TOKEN();
+      }
       const open = this.OR([{ ALT: () => this.CONSUME(T.LBracket) }, { ALT: () => this.CONSUME(T.MissingOpen) }]);
       const filter = this.SUBRULE(this.eventFilter);
-      this.CONSUME(T.RBracket);
+      try {
+        this.CONSUME(T.RBracket);
+      } catch (e) {
+        // `[a where x` with no `]`: keep the term (the rest of the sequence stays usable too)
+        if (this.RECORDING_PHASE || !isRecognitionException(e as Error)) throw e;
+        this.skipBroken(this.errStart(e as IRecognitionException));
+        this.match(T.RBracket);
+        return { kind: 'term', filter, missing: open.tokenType === T.MissingOpen, by: [], runs: null, span: { start: this.startOf(open), end: this.lastEnd() } };
+      }
       let by: A.Expr[] = [];
       let bySpan: Span | null = null;
       this.OPTION(() => {
@@ -413,7 +492,7 @@ export class EqlParser extends EmbeddedActionsParser {
       keys.push(this.SUBRULE2(this.expression));
     });
     return this.ACTION(() => ({ keys, span: { start: this.startOf(kw), end: this.lastEnd() } }));
-  });
+  }, { recoveryValueFunc: (e: IRecognitionException): Keys => ({ keys: [], span: { start: this.errStart(e), end: this.errStart(e) } }) });
 
   private eventFilter = this.RULE(
     'eventFilter',
@@ -464,7 +543,7 @@ export class EqlParser extends EmbeddedActionsParser {
       });
     });
     return this.ACTION(() => ({ kind: 'pipe', name: name.image, nameSpan: { start: this.startOf(name), end: this.endOf(name) }, args, span: { start: this.startOf(bar), end: this.lastEnd() } }));
-  });
+  }, { recoveryValueFunc: (e: IRecognitionException): A.Pipe => ({ kind: 'pipe', name: '', nameSpan: { start: this.errStart(e), end: this.errStart(e) }, args: [], span: { start: this.errStart(e), end: Math.max(this.errStart(e), this.lastEnd()) } }) });
 
   // ---- expressions ---------------------------------------------------------------------
   // Performance: a literal used to go through 11 nested rules (one per precedence level);
@@ -478,16 +557,26 @@ export class EqlParser extends EmbeddedActionsParser {
     (): A.Expr => {
       if (!this.RECORDING_PHASE && this.depth >= MAX_NESTING) return this.skipTooDeep();
       this.depth++;
+      let first: Item | null = null;
+      let items: (Item | IToken)[] | null = null;
       try {
-        const first = this.notOperand(1);
-        let items: (Item | IToken)[] | null = null;
+        first = this.notOperand(1);
         this.MANY(() => {
           const op = this.OR(this.logicalOps);
-          const item = this.notOperand(2);
-          (items ??= [first]).push(op, item);
+          (items ??= [first!]).push(op);
+          items.push(this.notOperand(2));
         });
         if (items === null || this.RECORDING_PHASE) return first.e;
         return buildLogical(items);
+      } catch (e) {
+        // Recover here rather than in an outer rule, which would drop everything parsed so far:
+        // skip to where this expression plausibly ends and keep the operands already read.
+        if (this.RECORDING_PHASE || !isRecognitionException(e as Error)) throw e;
+        const error = this.skipBroken(this.errStart(e as IRecognitionException));
+        if (first === null) return error.e;
+        const list: (Item | IToken)[] = items ?? [first];
+        if (list.length % 2 === 0) list.push(error); // an operator is waiting for its operand
+        return buildLogical(list);
       } finally {
         this.depth--;
       }
@@ -526,7 +615,7 @@ export class EqlParser extends EmbeddedActionsParser {
     });
     if (items === null || this.RECORDING_PHASE) return first.e;
     return this.buildBinary(items);
-  });
+  }, { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(this.errStart(e)) });
 
   private binaryOps = [T.Star, T.Slash, T.Percent, T.Plus, T.Minus, T.Eq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Asgn].map((t) => ({ ALT: () => this.CONSUME(t) }));
 
@@ -601,7 +690,7 @@ export class EqlParser extends EmbeddedActionsParser {
   /** Left side of the predicate being parsed; read before anything else can overwrite it. */
   private predicateValue: A.Expr = null as unknown as A.Expr;
 
-  private predicate = this.RULE('predicate', (): A.Expr => this.OR(this.predicateAlts));
+  private predicate = this.RULE('predicate', (): A.Expr => this.OR(this.predicateAlts), { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(this.errStart(e)) });
 
   private predicateAlts = [
     {
@@ -662,7 +751,7 @@ export class EqlParser extends EmbeddedActionsParser {
   };
 
   /** One pattern after `:`, `like`, `regex`: a literal (checked later), maybe signed. */
-  private patternOperand = this.RULE('patternOperand', (): A.Expr => this.operandNoPredicate());
+  private patternOperand = this.RULE('patternOperand', (): A.Expr => this.operandNoPredicate(), { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(this.errStart(e)) });
 
   private operandNoPredicate(): A.Expr {
     let signs: IToken[] | null = null;
@@ -687,9 +776,9 @@ export class EqlParser extends EmbeddedActionsParser {
       this.CONSUME(T.Comma);
       list.push(this.SUBRULE2(this.expression));
     });
-    this.CONSUME(T.RParen);
+    this.closer(0, T.RParen);
     return list;
-  });
+  }, { recoveryValueFunc: (): A.Expr[] => [] });
 
   private literalToken(t: IToken): A.LiteralExpr {
     const span = { start: this.startOf(t), end: this.endOf(t) };
@@ -721,7 +810,7 @@ export class EqlParser extends EmbeddedActionsParser {
         ALT: (): A.Expr => {
           this.consume(k + 40, T.LParen);
           const e = this.subrule(k + 40, this.expression);
-          this.consume(k + 40, T.RParen);
+          this.closer(k + 40, T.RParen);
           return e;
         },
       },
@@ -743,14 +832,14 @@ export class EqlParser extends EmbeddedActionsParser {
         args.push(this.SUBRULE2(this.expression));
       });
     });
-    this.CONSUME(T.RParen);
+    this.closer(0, T.RParen);
     return this.ACTION((): A.CallExpr => {
       const ci = name.tokenType === T.TildeIdentifier;
       const start = this.startOf(name);
       const text = ci ? name.image.slice(0, -1) : name.image;
       return { kind: 'call', name: text, nameSpan: { start, end: start + text.length }, caseInsensitive: ci, args, span: { start, end: this.lastEnd() } };
     });
-  });
+  }, { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(this.errStart(e)) as unknown as A.CallExpr });
 
   private callNames = [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.TildeIdentifier) }];
 
@@ -758,10 +847,17 @@ export class EqlParser extends EmbeddedActionsParser {
     const rel = this.CONSUME(T.Identifier);
     this.CONSUME(T.Of);
     this.CONSUME(T.LBracket);
-    const filter = this.SUBRULE(this.eventFilter);
-    this.CONSUME(T.RBracket);
+    // a lineage level costs more stack than a parenthesis: count it twice
+    this.depth++;
+    let filter: A.EventFilter;
+    try {
+      filter = this.SUBRULE(this.eventFilter);
+    } finally {
+      this.depth--;
+    }
+    this.closer(0, T.RBracket);
     return this.ACTION(() => ({ kind: 'lineage', relation: rel.image, filter, span: { start: this.startOf(rel), end: this.lastEnd() } }));
-  });
+  }, { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(this.errStart(e)) as unknown as A.LineageExpr });
 
   /** Tokens of the field being parsed (fields do not nest, so one buffer suffices). */
   private parts: IToken[] = [];
@@ -778,6 +874,7 @@ export class EqlParser extends EmbeddedActionsParser {
       const names: string[] = [];
       const path: (string | number)[] = [];
       for (const p of parts) {
+        if (!p || !p.tokenType) continue; // a segment lost to error recovery
         if (p.tokenType === T.Integer) {
           path.push(Number(p.image));
           continue;
@@ -795,7 +892,7 @@ export class EqlParser extends EmbeddedActionsParser {
       const qt = q as IToken | null;
       return { kind: 'field', name: names.length === 1 ? names[0] : names.join('.'), path, optional: qt !== null, span: { start: this.startOf(qt ?? first), end: this.lastEnd() } };
     });
-  });
+  }, { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(this.errStart(e)) as unknown as A.FieldExpr });
 
   private fieldStarts = [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.QuotedIdentifier) }];
 
@@ -825,7 +922,7 @@ export class EqlParser extends EmbeddedActionsParser {
   ];
 
   /** A name after `.`: identifiers, backtick names, and keywords (reported, for a good message). */
-  private fieldSegment = this.RULE('fieldSegment', (): IToken => this.OR(this.segmentAlts));
+  private fieldSegment = this.RULE('fieldSegment', (): IToken => this.OR(this.segmentAlts), { recoveryValueFunc: () => null as unknown as IToken });
 
   private segmentAlts = {
     DEF: [T.Identifier, T.QuotedIdentifier, T.And, T.Any, T.By, T.False, T.In, T.Join, T.Like, T.Maxspan, T.Not, T.Null, T.Of, T.Or, T.Regex, T.Sample, T.Sequence, T.True, T.Until, T.Where, T.With].map(
@@ -914,6 +1011,7 @@ export function parseEql(text: string): { ast: A.Statement; diagnostics: Diagnos
   }
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
   const syntaxAt = new Set<number>(lexed.diagnostics.map((d) => d.span.start));
+  let lastSyntax: Span | null = null;
   for (const e of p.errors) {
     const span = errorSpan(e, text.length);
     // "Unexpected X after the end of the query" after another error is that error's echo.
@@ -921,7 +1019,14 @@ export function parseEql(text: string): { ast: A.Statement; diagnostics: Diagnos
     if (trailing && (diagnostics.length > 0 || p.diags.some((d) => d.code === 'eql/syntax'))) continue;
     // One mistake, one diagnostic: chevrotain may report the same position twice while recovering.
     if (syntaxAt.has(span.start)) continue;
+    // Consecutive errors with nothing parsed in between (`[[[[`) are one mistake too.
+    if (lastSyntax && span.start >= lastSyntax.end && /^\s*$/.test(text.slice(lastSyntax.end, span.start))) {
+      lastSyntax = span;
+      continue;
+    }
+    if (syntaxAt.size >= MAX_SYNTAX_ERRORS) break;
     syntaxAt.add(span.start);
+    lastSyntax = span;
     diagnostics.push(diag('eql/syntax', 'error', e.message, span));
   }
   if (text.trim() === '' || lexed.tokens.length === 0) {

@@ -165,6 +165,7 @@ class Checker {
 
   pipes(s: Statement): void {
     for (const p of s.pipes) {
+      if (p.name === '') continue; // broken pipe: the parser reported it
       if (p.name !== 'head' && p.name !== 'tail') {
         const known = KNOWN_PIPES.includes(p.name);
         const close = ['head', 'tail'].find((n) => levenshtein(n, p.name.toLowerCase()) <= 2);
