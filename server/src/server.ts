@@ -2,6 +2,7 @@
 // Runs over IPC (VS Code) or stdio (`node dist/server.js --stdio`, any LSP editor). The same
 // bundle doubles as the query-run worker thread (features/run.ts), so runs never block requests.
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
 import {
   CodeActionKind,
@@ -239,7 +240,7 @@ function startServer(): void {
     );
     progress.done();
     running.delete(k);
-    const name = typeof rule.name === 'string' ? rule.name : a.path;
+    const name = typeof rule.name === 'string' ? rule.name : basename(a.path);
     const title = `${name}${a.analysis.queries.length > 1 ? ` (query ${arg.query + 1})` : ''}`;
     const text = renderResults(title, outcome, categoryField, timestampField);
     results.set(k, { title, outcome, text });
