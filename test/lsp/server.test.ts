@@ -215,6 +215,14 @@ describe('completion', () => {
     const inString = (await at('process where event.type == "st|')).find((i) => i.label === 'start');
     assert.equal(inString?.insertText, 'start', 'inside quotes the value goes in bare');
   });
+  test('values are escaped for the TOML string style of the query', async () => {
+    const text = base.replace(/query = '''\n[\s\S]*?'''/, 'query = "process where event.type == "');
+    await c.open(path, text);
+    const i = text.indexOf('event.type == ') + 'event.type == '.length;
+    const before = text.slice(0, i);
+    const items = await completeAt(uri, { line: before.split('\n').length - 1, character: i - before.lastIndexOf('\n') - 1 });
+    assert.equal(items.find((x) => x.label === 'start')?.insertText, '\\"start\\"');
+  });
   test('functions as snippets with their arguments', async () => {
     const fn = (await at('process where |')).find((i) => i.label === 'startsWith');
     assert.ok(fn);

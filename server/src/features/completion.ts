@@ -119,13 +119,14 @@ const SKELETONS: CompletionItem[] = [
   },
 ];
 
-function valueItems(f: FieldInfo | undefined, inString: boolean): CompletionItem[] {
+/** `encode` escapes for the TOML string the query lives in (a `"` inside `"..."` needs `\"`). */
+function valueItems(f: FieldInfo | undefined, inString: boolean, encode: (s: string) => string = (s) => s): CompletionItem[] {
   return (f?.allowedValues ?? []).map((v) => ({
     label: v.name,
     kind: CompletionItemKind.Value,
     detail: `${f!.name} value`,
     documentation: v.description,
-    insertText: inString ? v.name : `"${v.name}"`,
+    insertText: encode(inString ? v.name : `"${v.name}"`),
     sortText: `0${v.name}`,
   }));
 }
@@ -142,14 +143,14 @@ function queryCompletion(a: Analyzed, offset: number, usage: ReadonlyMap<string,
   const quotes = (line.replace(/\\./g, '').match(/"/g) ?? []).length;
   if (quotes % 2 === 1) {
     const m = /([?]?[A-Za-z_@][\w.@]*)\s*(?:==|!=|:|(?:not\s+)?in~?|like~?)\s*\(?[^()]*"[^"]*$/.exec(prefix);
-    return { isIncomplete: false, items: m ? valueItems(fields.get(m[1].replace(/^\?/, '')), true) : [] };
+    return { isIncomplete: false, items: m ? valueItems(fields.get(m[1].replace(/^\?/, '')), true, (t) => query.region.encode(t)) : [] };
   }
   const typed = /[?]?[A-Za-z_@][\w.@]*$/.exec(prefix)?.[0] ?? '';
   const before = prefix.slice(0, prefix.length - typed.length).replace(/(\/\/[^\n]*)?\s*$/, '');
 
   const value = /([?]?[A-Za-z_@][\w.@]*)\s*(?:==|!=|:|(?:not\s+)?in~?\s*\(|:\s*\(|like~?\s*\(?)(?:[^()]*,)?$/.exec(before);
   if (value) {
-    const items = valueItems(fields.get(value[1].replace(/^\?/, '')), false);
+    const items = valueItems(fields.get(value[1].replace(/^\?/, '')), false, (t) => query.region.encode(t));
     if (items.length) return { isIncomplete: false, items };
   }
   if (before === '' || /(^|\n)\s*$/.test(before) && !/\bwhere\b/.test(before)) {
