@@ -18,7 +18,8 @@ function loadChevrotain(): typeof Chevrotain {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('chevrotain') as typeof Chevrotain;
   } catch {
-    const entry = require.resolve('chevrotain');
+    const name = 'chevrotain'; // a variable: bundlers need not resolve this fallback
+    const entry = require.resolve(name);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(join(dirname(entry), '..', 'chevrotain.mjs')) as typeof Chevrotain;
   }
@@ -199,6 +200,9 @@ function unescape(text: string, from: number, to: number, diags: Diagnostic[]): 
       case 'n': out += '\n'; break;
       case 'r': out += '\r'; break;
       case 't': out += '\t'; break;
+      // \b and \f are not in the project's list but Elasticsearch's grammar has them: accept.
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
       case '\\': out += '\\'; break;
       case '"': out += '"'; break;
       case "'": out += "'"; break;

@@ -690,7 +690,21 @@ export class EqlParser extends EmbeddedActionsParser {
   /** Left side of the predicate being parsed; read before anything else can overwrite it. */
   private predicateValue: A.Expr = null as unknown as A.Expr;
 
-  private predicate = this.RULE('predicate', (): A.Expr => this.OR(this.predicateAlts), { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(this.errStart(e)) });
+  private predicate = this.RULE(
+    'predicate',
+    (): A.Expr => {
+      const value = this.predicateValue;
+      try {
+        return this.OR(this.predicateAlts);
+      } catch (e) {
+        // `x : ` cut short: keep `x` in the tree (hover and completion still find it)
+        if (this.RECORDING_PHASE || !isRecognitionException(e as Error)) throw e;
+        this.skipBroken(this.errStart(e as IRecognitionException));
+        return value;
+      }
+    },
+    { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(this.errStart(e)) },
+  );
 
   private predicateAlts = [
     {
