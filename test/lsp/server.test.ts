@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CodeAction, CodeLens, CompletionItem, CompletionList, DocumentSymbol, Hover, MarkupContent, SemanticTokens } from 'vscode-languageserver-protocol';
+import { DidChangeTextDocumentNotification, type CodeAction, type CompletionItem, type CompletionList, type DocumentSymbol, type Hover, type MarkupContent, type SemanticTokens } from 'vscode-languageserver-protocol';
 import { FIXTURES, positionOf, startServer, uriOf, type Client } from './client';
 
 const RULE = join(FIXTURES, 'rules/suspicious_cmd.toml');
@@ -85,6 +85,23 @@ describe('lifecycle and diagnostics', () => {
     assert.ok(!d4.some((d) => d.code === 'rule/severity-risk-mismatch'));
     c.change(uri, 5, ruleText);
     await c.diagnostics(uri);
+  });
+
+  test('incremental edits (ranges) are applied', async () => {
+    const path = join(FIXTURES, 'rules/incremental.toml');
+    const uri = uriOf(path);
+    const first = c.diagnostics(uri);
+    await c.open(path, ruleText);
+    assert.ok((await first).some((d) => d.code === 'eql/unknown-field'));
+    const start = positionOf(ruleText, 'process.nmae', 'process.'.length);
+    const next = c.diagnostics(uri);
+    await c.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start, end: { line: start.line, character: start.character + 4 } }, text: 'name' }],
+    });
+    const diags = await next;
+    assert.ok(!diags.some((d) => d.code === 'eql/unknown-field'), JSON.stringify(diags));
+    assert.ok(diags.some((d) => d.code === 'rule/severity-risk-mismatch'));
   });
 
   test('garbage never takes the server down', async () => {
