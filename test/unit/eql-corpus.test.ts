@@ -3,6 +3,9 @@
 // listed below with the reason they are right.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type * as TomlParser from 'toml-eslint-parser' with { 'resolution-mode': 'import' };
 import { analyzeEql, tokenizeEql } from '../../server/src/eql/index';
 import { loadCorpusQueries, RULES_DIR } from './eql-corpus-queries';
 
@@ -57,4 +60,24 @@ test('corpus queries tokenize into ordered, non-overlapping tokens covering ever
     }
     assert.equal(covered, query.replace(/\s/g, '').length, file);
   }
+});
+
+// Elasticsearch's own EQL QA queries (../shared/conformance/es-eql) all run in Elasticsearch.
+const CONFORMANCE = resolve(RULES_DIR, '../../../conformance/es-eql');
+
+test("Elasticsearch's QA queries parse and check without errors", { skip: existsSync(CONFORMANCE) ? false : `${CONFORMANCE} is absent` }, () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const toml = require('toml-eslint-parser') as typeof TomlParser;
+  let count = 0;
+  const findings: string[] = [];
+  for (const file of ['test_queries.toml', 'additional_test_queries.toml']) {
+    const spec = toml.getStaticTOMLValue(toml.parseTOML(readFileSync(join(CONFORMANCE, file), 'utf8'))) as { queries: { name?: string; query: string }[] };
+    for (const q of spec.queries) {
+      count++;
+      for (const d of analyzeEql(q.query).diagnostics) findings.push(`${q.name}: ${d.severity} ${d.code}`);
+    }
+  }
+  assert.ok(count > 150, `only ${count} queries`);
+  // `command_line != "* /add*"` is a literal comparison in Elasticsearch too: the warning is right.
+  assert.deepEqual(findings, ['multipleConditions2: warning eql/wildcard-equality']);
 });
