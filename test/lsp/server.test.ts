@@ -337,3 +337,14 @@ describe('code actions, lenses, tokens, symbols', () => {
     assert.equal(threat?.children?.[0].name, 'T1059 Command and Scripting Interpreter');
   });
 });
+
+test('shutdown then exit ends the server process', async () => {
+  const other = await startServer({ root: null });
+  const exited = new Promise<number | null>((r) => other.proc.once('exit', (code) => r(code)));
+  await other.conn.sendRequest('shutdown');
+  await other.conn.sendNotification('exit');
+  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 5000))]);
+  assert.equal(code, 0);
+  await other.close();
+});
+
