@@ -112,7 +112,7 @@ export async function* scanEventFile(path: string, visit: Visit, opts: ReadOptio
       if (opts.signal?.aborted) throw abortError();
       opts.onBytes?.(rawBytes());
       if (mode === 'unknown') {
-        const text = (carry ? Buffer.concat([carry, chunk]) : chunk).toString('utf8', 0, Math.min(chunk.length + (carry?.length ?? 0), 1 << 16));
+        const text: string = (carry ? Buffer.concat([carry, chunk]) : chunk).toString('utf8', 0, Math.min(chunk.length + (carry?.length ?? 0), 1 << 16));
         const first = text.search(/\S/);
         if (first < 0) {
           carry = carry ? Buffer.concat([carry, chunk]) : chunk;
@@ -151,18 +151,31 @@ export async function* scanEventFile(path: string, visit: Visit, opts: ReadOptio
         yield splitter.push(buf, visit, skip);
         continue;
       }
-      // NDJSON: decode up to the last newline, split without copying each line.
-      let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const last = buf.lastIndexOf(10);
-      if (last < 0) {
-        carry = buf;
+      // NDJSON: decode up to the last newline, split without copying each line. The line
+      // cut by the previous chunk is joined from its own bytes, so the chunk is never copied.
+      let n = 0;
+      let from = 0;
+      if (carry) {
+        const firstNl = chunk.indexOf(10);
+        if (firstNl < 0) {
+          carry = Buffer.concat([carry, chunk]);
+          continue;
+        }
+        const head = Buffer.concat([carry, chunk.subarray(0, firstNl)]).toString('utf8');
+        lineNo++;
+        if (head.length && parseLine(head, 0, head.length, lineNo, visit, skip)) n++;
+        carry = null;
+        from = firstNl + 1;
+      }
+      const last = chunk.lastIndexOf(10);
+      if (last < from) {
+        carry = from < chunk.length ? Buffer.from(chunk.subarray(from)) : null;
+        yield n;
         continue;
       }
-      const text = buf.toString('utf8', 0, last);
-      carry = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : null;
-      buf = null as unknown as Buffer;
+      const text = chunk.toString('utf8', from, last);
+      carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : null;
       let start = 0;
-      let n = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
         const end = nl < 0 ? text.length : nl;

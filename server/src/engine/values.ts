@@ -213,5 +213,11 @@ export function order(a: unknown, b: unknown): number | null {
 
 /** A stable text key for join keys (type-aware so 1 and "1" differ, as keyword vs long would). */
 export function keyOf(vals: unknown[]): string {
-  return JSON.stringify(vals);
+  let k = '';
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    // Length-prefixed strings cannot collide with each other or with numbers.
+    k += typeof v === 'string' ? `s${v.length}:${v}` : typeof v === 'number' ? `n${v};` : `j${JSON.stringify(v)};`;
+  }
+  return k;
 }
