@@ -12,10 +12,10 @@ function tokens(text: string): string[] {
 test('tokenizeEql classifies keywords, categories, fields, functions, literals and comments', () => {
   const text = 'sequence by host.id with maxspan=5m\n  [process where endsWith~(process.name, "x") /* c */ and ?a.b in (1, 2.5)] with runs=2 // end\n| head 3';
   assert.deepEqual(tokens(text), [
-    'keyword:sequence', 'keyword:by', 'field:host', 'punctuation:.', 'field:id',
+    'keyword:sequence', 'keyword:by', 'field:host.id',
     'keyword:with', 'keyword:maxspan', 'operator:=', 'number:5', 'keyword:m',
-    'punctuation:[', 'category:process', 'keyword:where', 'function:endsWith~', 'punctuation:(', 'field:process', 'punctuation:.', 'field:name',
-    'punctuation:,', 'string:"x"', 'punctuation:)', 'comment:/* c */', 'keyword:and', 'operator:?', 'field:a', 'punctuation:.', 'field:b', 'keyword:in',
+    'punctuation:[', 'category:process', 'keyword:where', 'function:endsWith~', 'punctuation:(', 'field:process.name',
+    'punctuation:,', 'string:"x"', 'punctuation:)', 'comment:/* c */', 'keyword:and', 'operator:?', 'field:a.b', 'keyword:in',
     'punctuation:(', 'number:1', 'punctuation:,', 'number:2.5', 'punctuation:)', 'punctuation:]', 'keyword:with', 'keyword:runs', 'operator:=', 'number:2',
     'comment:// end', 'punctuation:|', 'keyword:head', 'number:3',
   ]);

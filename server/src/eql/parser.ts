@@ -893,6 +893,13 @@ export class EqlParser extends EmbeddedActionsParser {
           path.push(Number(p.image));
           continue;
         }
+        if (p.tokenType === T.DottedIdentifier) {
+          for (const seg of p.image.split('.')) {
+            path.push(seg);
+            names.push(seg);
+          }
+          continue;
+        }
         const seg = p.tokenType === T.QuotedIdentifier ? unquoteIdentifier(p.image) : p.image;
         if (p.tokenType !== T.Identifier && p.tokenType !== T.QuotedIdentifier && !isNaN(p.startOffset)) {
           const span = { start: this.startOf(p), end: this.endOf(p) };
@@ -908,7 +915,7 @@ export class EqlParser extends EmbeddedActionsParser {
     });
   }, { recoveryValueFunc: (e: IRecognitionException) => this.errorExpr(this.errStart(e)) as unknown as A.FieldExpr });
 
-  private fieldStarts = [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.QuotedIdentifier) }];
+  private fieldStarts = [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.DottedIdentifier) }, { ALT: () => this.CONSUME(T.QuotedIdentifier) }];
 
   // `[` continues the field only as an index (`a[0]`); `by x [file where ...]` starts a term.
   // Chevrotain's repetition lookahead ignores what follows the rule, hence the gate.

@@ -47,7 +47,7 @@ export function tokenizeEql(text: string): EqlToken[] {
       else if (prev === T.Pipe || next === T.Of || (prev === T.Asgn && tokens[i - 2]?.tokenType === T.Integer)) kind = 'keyword';
       else if (prev === T.With || (prev === T.Integer && tokens[i - 2]?.tokenType === T.Asgn)) kind = 'keyword'; // `runs`, maxspan units
       else kind = 'field';
-    } else if (type === T.QuotedIdentifier) kind = 'field';
+    } else if (type === T.QuotedIdentifier || type === T.DottedIdentifier) kind = 'field';
     else if (OPERATORS.has(type) || WORD_OPERATORS.has(type)) kind = WORD_OPERATORS.has(type) ? 'keyword' : 'operator';
     else if (type === T.True || type === T.False || type === T.Null || type === T.Any) kind = type === T.Any ? 'category' : 'keyword';
     else if (KEYWORD_TYPES.has(type)) kind = 'keyword';
