@@ -75,8 +75,11 @@ const fmtRate = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M/s` : `${(n
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
 
-async function evaluationOnly(): Promise<{ label: string; rate: number }[]> {
-  // Pre-parse a slice of the file, then time the engine over it (no reading, no JSON.parse).
+/**
+ * Engine throughput on pre-parsed events (no reading, no JSON.parse): over a small set that
+ * stays in CPU cache (what the evaluator itself costs), and over a large set (memory-bound).
+ */
+async function evaluationOnly(): Promise<{ label: string; small: number; large: number }[]> {
   const events: unknown[] = [];
   let carry = '';
   for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 4 << 20 })) {
@@ -85,16 +88,19 @@ async function evaluationOnly(): Promise<{ label: string; rate: number }[]> {
     for (const l of lines) if (l) events.push(JSON.parse(l));
     if (events.length >= 200_000) break;
   }
-  const out: { label: string; rate: number }[] = [];
+  const small = events.slice(0, 5000);
+  const rate = async (q: NonNullable<ReturnType<typeof compileEql>['query']>, set: unknown[], total: number) => {
+    await runQuery(q, set); // warm up
+    const rounds = Math.max(1, Math.round(total / set.length));
+    const t0 = performance.now();
+    for (let i = 0; i < rounds; i++) await runQuery(q, set, { size: 1000 });
+    return (set.length * rounds) / ((performance.now() - t0) / 1000);
+  };
+  const out: { label: string; small: number; large: number }[] = [];
   for (const { label, query } of QUERIES) {
     const c = compileEql(query);
     if (!c.query) throw new Error(`bench query does not compile: ${JSON.stringify(c.diagnostics)}`);
-    await runQuery(c.query, events); // warm up
-    const rounds = 5;
-    const t0 = performance.now();
-    for (let i = 0; i < rounds; i++) await runQuery(c.query, events, { size: 1000 });
-    const s = (performance.now() - t0) / 1000;
-    out.push({ label, rate: (events.length * rounds) / s });
+    out.push({ label, small: await rate(c.query, small, 1_000_000), large: await rate(c.query, events, 1_000_000) });
   }
   return out;
 }
@@ -106,22 +112,30 @@ async function main() {
   const mb = statSync(file).size / 1e6;
   process.stdout.write(`events file: ${file} (${mb.toFixed(0)} MB)\n\n`);
 
-  const base = child(['-e', READ_PARSE, file]);
+  // The machine is shared: each measurement runs twice, interleaved, and the faster run counts.
+  const cliArgs = (query: string) => [join(root, 'dist/cli.js'), 'run', '--query', query, '--events', file, '--format', 'json', '--size', '1000'];
+  const best = (a: Child, b: Child): Child => (a.ms <= b.ms ? { ...a, rssMb: Math.max(a.rssMb, b.rssMb) } : { ...b, rssMb: Math.max(a.rssMb, b.rssMb) });
+  let base = child(['-e', READ_PARSE, file]);
+  const runs = QUERIES.map(({ query }) => child(cliArgs(query)));
+  base = best(base, child(['-e', READ_PARSE, file]));
+  QUERIES.forEach(({ query }, i) => (runs[i] = best(runs[i], child(cliArgs(query)))));
   const total = Number(base.stdout);
   const rows: string[][] = [['', 'time', 'vs parse', 'end-to-end', 'peak RSS', 'matches']];
   rows.push(['read + JSON.parse only', `${(base.ms / 1000).toFixed(2)} s`, '1.00x', fmtRate(total / (base.ms / 1000)), `${base.rssMb.toFixed(0)} MB`, '-']);
-  for (const { label, query } of QUERIES) {
-    const r = child([join(root, 'dist/cli.js'), 'run', '--query', query, '--events', file, '--format', 'json', '--size', '1000']);
+  QUERIES.forEach(({ label }, i) => {
+    const r = runs[i];
     const out = JSON.parse(r.stdout) as { matches: unknown[]; stats: { events_read: number } };
     if (out.stats.events_read !== total) throw new Error(`${label}: read ${out.stats.events_read} of ${total} events`);
     rows.push([label, `${(r.ms / 1000).toFixed(2)} s`, `${(r.ms / base.ms).toFixed(2)}x`, fmtRate(total / (r.ms / 1000)), `${r.rssMb.toFixed(0)} MB`, String(out.matches.length)]);
-  }
+  });
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(r.map((c, i) => (i === 0 ? pad(c, widths[i]) : lpad(c, widths[i]))).join('   ') + '\n');
 
-  process.stdout.write(`\nevaluation only (200,000 pre-parsed events in memory, 5 passes, in-process):\n`);
-  for (const { label, rate } of await evaluationOnly()) {
-    process.stdout.write(`  ${pad(label, 24)} ${lpad(fmtRate(rate), 10)}   ${(rate / PYTHON_EQL_EVENTS_PER_S).toFixed(1)}x the Python eql engine (${fmtRate(PYTHON_EQL_EVENTS_PER_S)})\n`);
+  process.stdout.write(`\nevaluation only (pre-parsed events, in-process; x = vs the Python eql engine's ${fmtRate(PYTHON_EQL_EVENTS_PER_S)}):\n`);
+  process.stdout.write(`  ${pad('', 24)} ${lpad('5,000 events (in cache)', 26)}   ${lpad('200,000 events (in memory)', 28)}\n`);
+  for (const { label, small, large } of await evaluationOnly()) {
+    const cell = (r: number) => `${fmtRate(r)} (${(r / PYTHON_EQL_EVENTS_PER_S).toFixed(1)}x)`;
+    process.stdout.write(`  ${pad(label, 24)} ${lpad(cell(small), 26)}   ${lpad(cell(large), 28)}\n`);
   }
   process.stdout.write(`\ntargets: each run within 1.30x of read + parse; sequence peak RSS under 300 MB; evaluation >= ${fmtRate(PYTHON_EQL_EVENTS_PER_S * 10)}\n`);
 }

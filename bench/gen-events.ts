@@ -88,13 +88,13 @@ async function main() {
     buf += JSON.stringify(ev) + '\n';
     if (buf.length > 1 << 20) {
       written += buf.length;
-      if (!w.write(buf)) await new Promise((r) => w.once('drain', r));
+      if (!w.write(buf)) await new Promise<void>((r) => w.once('drain', () => r()));
       buf = '';
     }
   }
   written += buf.length;
   w.end(buf);
-  await new Promise((r) => w.once('finish', r));
+  await new Promise<void>((r) => w.once('finish', () => r()));
   process.stdout.write(`wrote ${count} events, ${(written / 1e6).toFixed(0)} MB to ${out}\n`);
 }
 
