@@ -47,13 +47,16 @@ function walk(d: string): string[] {
   return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.toml') ? [join(d, e.name)] : []));
 }
 
-/** Median time to re-analyse a document after an edit (the text changes each time, defeating the result cache). */
-function warm(file: string, n = 40): number {
+/**
+ * Median time to re-analyse a document after an edit, the text changing each time: either
+ * outside the query (a TOML comment) or inside it (an EQL comment), so the query is re-parsed.
+ */
+function warm(file: string, where: 'outside' | 'inside', n = 40): number {
   const text = readFileSync(file, 'utf8');
   analyzeDocument(file, text); // schemas loaded, code warmed
   const ms: number[] = [];
   for (let i = 0; i < n; i++) {
-    const edited = `${text}\n# edit ${i}\n`;
+    const edited = where === 'outside' ? `${text}\n# edit ${i}\n` : text.replace("query = '''\n", `query = '''\n/* edit ${i} */ `);
     const t = performance.now();
     analyzeDocument(file, edited);
     ms.push(performance.now() - t);
@@ -75,6 +78,8 @@ row(`cold, workspace schemas (${ws.summary})`, `${median(ws.ms).toFixed(0)} ms`,
 row(`  the same, CPU time of the process`, `${median(ws.cpu).toFixed(0)} ms`, '');
 row(`cold, ECS only (${ecs.summary})`, `${median(ecs.ms).toFixed(0)} ms`, '< 1500 ms');
 row(`  the same, CPU time of the process`, `${median(ecs.cpu).toFixed(0)} ms`, '');
-row(`re-analysis, largest rule (${(largest[0] / 1024).toFixed(0)} KB)`, `${warm(largest[1]).toFixed(2)} ms`, '< 20 ms');
-row(`re-analysis, typical rule (${(typical[0] / 1024).toFixed(1)} KB)`, `${warm(typical[1]).toFixed(2)} ms`, '< 2 ms');
+row(`re-analysis, largest rule (${(largest[0] / 1024).toFixed(0)} KB), edit in the query`, `${warm(largest[1], 'inside').toFixed(2)} ms`, '< 20 ms');
+row(`re-analysis, largest rule, edit outside the query`, `${warm(largest[1], 'outside').toFixed(2)} ms`, '< 20 ms');
+row(`re-analysis, typical rule (${(typical[0] / 1024).toFixed(1)} KB), edit in the query`, `${warm(typical[1], 'inside').toFixed(2)} ms`, '< 2 ms');
+row(`re-analysis, typical rule, edit outside the query`, `${warm(typical[1], 'outside').toFixed(2)} ms`, '< 2 ms');
 console.log(`all cold runs (ms): workspace ${ws.ms.map((x) => x.toFixed(0)).join(' ')}; ECS only ${ecs.ms.map((x) => x.toFixed(0)).join(' ')}`);

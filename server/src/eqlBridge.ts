@@ -10,8 +10,26 @@ export interface ParsedQuery {
   diagnostics: Diagnostic[];
 }
 
+// Recent results by query text: an edit elsewhere in a rule file (its note, its metadata) must
+// not re-parse a 47 KB query. Trees are shared between analyses, so nobody may mutate them.
+const recent = new Map<string, ParsedQuery>();
+const RECENT_MAX = 64;
+
 /** Parses and checks one EQL query; never throws. */
 export function parseEqlQuery(text: string): ParsedQuery {
+  const hit = recent.get(text);
+  if (hit) {
+    recent.delete(text);
+    recent.set(text, hit);
+    return hit;
+  }
+  const r = parse(text);
+  recent.set(text, r);
+  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  return r;
+}
+
+function parse(text: string): ParsedQuery {
   try {
     return analyzeEql(text);
   } catch (e) {
