@@ -124,3 +124,13 @@ test('the rule\'s index picks its fields: non-ECS fields of a checkout resolve t
   assert.deepEqual(ws.diagnostics, []);
   assert.ok(ws.queries[0].schemaSources.includes('non-ecs-schema.json: logs-endpoint.events.process-*'));
 });
+
+test('an edit outside the query reuses its EQL tree; an edit inside re-parses it', () => {
+  const p = join(dir, 'reuse.toml');
+  const text = fixture('valid_eql.toml');
+  const a = analyzeDocument(p, text);
+  const outside = analyzeDocument(p, text.replace('name = "Suspicious Word Child Process"', 'name = "Renamed"'));
+  assert.equal(outside.queries[0].ast, a.queries[0].ast);
+  const inside = analyzeDocument(p, text.replace('destination.port == 443', 'destination.port == 8443'));
+  assert.notEqual(inside.queries[0].ast, a.queries[0].ast);
+});
