@@ -8,6 +8,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, type AnalyzeOptions, type DocumentAnalysis } from '../analysis';
 import { fieldsUsed } from './eqlNav';
 import { walk } from './files';
+import { collectGarbage } from './memory';
 
 export interface IndexHooks {
   /** Diagnostics of a file that is not open in the editor. */
@@ -83,8 +84,9 @@ export class WorkspaceIndex {
     await yieldToLoop();
     const files = roots.flatMap((r) => walk(r, (rel) => /\.(toml|eql)$/i.test(rel)));
     let rules = 0;
-    for (const path of files) {
+    for (const [i, path] of files.entries()) {
       await yieldToLoop();
+      if (i % 250 === 249) collectGarbage();
       if (gen !== this.generation) return rules;
       if (this.hooks.isOpen(path)) continue;
       try {
@@ -98,6 +100,7 @@ export class WorkspaceIndex {
         this.hooks.log(`index: ${path}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    collectGarbage();
     this.hooks.log(`indexed ${rules} rule files of ${files.length} files in ${Date.now() - t0} ms`);
     return rules;
   }
