@@ -1,0 +1,85 @@
+// The server's pure helpers, tested without a connection: globs, settings, the results text,
+// operator lookup and reference links.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { globToRegExp } from '../../server/src/features/files';
+import { ecsUrl } from '../../server/src/features/hover';
+import { KEYWORD_DOCS, operatorAt } from '../../server/src/features/keywordDocs';
+import { renderResults, summary, type RunOutcome } from '../../server/src/features/results';
+import { mitreUrl, ruleKeyDoc } from '../../server/src/features/ruleKeyDocs';
+import { analyzeOptions, readSettings } from '../../server/src/features/settings';
+
+test('globs: ** spans folders (or none), * stays in one name, {a,b} alternatives', () => {
+  const g = globToRegExp('samples/**/*.{ndjson,jsonl,json}');
+  assert.ok(g.test('samples/a.ndjson'));
+  assert.ok(g.test('samples/x/y/z.jsonl'));
+  assert.ok(!g.test('samples/a.ndjson.gz'));
+  assert.ok(!g.test('other/samples/a.json'));
+  const e = globToRegExp('**/*.events.ndjson');
+  assert.ok(e.test('a.events.ndjson') && e.test('deep/er/a.events.ndjson'));
+  assert.ok(!e.test('a.events.ndjsonx') && !e.test('a.ndjson'));
+  assert.ok(globToRegExp('data/?.json').test('data/a.json') && !globToRegExp('data/?.json').test('data/ab.json'));
+  assert.ok(globToRegExp('a+b/(x).json').test('a+b/(x).json'), 'regex characters are literal');
+});
+
+test('settings: defaults, bad values fall back, translation to analysis options', () => {
+  const d = readSettings(undefined);
+  assert.deepEqual(d.samples.globs, ['samples/**/*.{ndjson,jsonl,json}', '**/*.events.ndjson']);
+  assert.equal(d.fieldChecks.severity, 'error');
+  const s = readSettings({ samples: { globs: 'nope' }, fieldChecks: { severity: 'information' }, run: { maxResults: -3 }, schemas: { extraFiles: ['x.json', '/abs/y.json'] }, tiebreakerField: '' });
+  assert.deepEqual(s.samples.globs, d.samples.globs);
+  assert.equal(s.run.maxResults, 1000);
+  assert.equal(s.tiebreakerField, null);
+  const o = analyzeOptions(s, '/ws');
+  assert.deepEqual(o.extraSchemas, ['/ws/x.json', '/abs/y.json']);
+  assert.deepEqual(o.severities, { 'eql/unknown-field': 'info' });
+  assert.equal(analyzeOptions(d, '/ws').severities, undefined, 'the default changes nothing');
+});
+
+test('results text: sequences grouped with join keys, missing events, file:line per event', () => {
+  const r: RunOutcome = {
+    matches: [
+      {
+        type: 'sequence',
+        joinKeys: ['h1', 'p1'],
+        events: [
+          { source: { '@timestamp': '2024-01-01T00:00:00Z', event: { category: ['process'] }, process: { name: 'cmd.exe' } }, file: '/d/e.ndjson', line: 3 },
+          { missing: true },
+        ],
+      },
+      { type: 'event', joinKeys: [], events: [{ source: { 'event.category': 'network', '@timestamp': 5 }, file: '/d/f.ndjson', line: 9 }] },
+    ],
+    events: 1200,
+    files: ['/d/e.ndjson', '/d/f.ndjson'],
+    ms: 40.4,
+    truncated: false,
+    skipped: 2,
+  };
+  assert.equal(summary(r), '2 matches in 1,200 events, 40 ms');
+  const text = renderResults('My rule', r);
+  assert.match(text, /^My rule\n2 matches in 1,200 events, 40 ms\nEvent files \(2\): e\.ndjson, f\.ndjson\nSkipped 2 unreadable line/);
+  assert.match(text, /Sequence 1 {2}join keys: "h1", "p1"\n {3}1\. process {2}2024-01-01T00:00:00Z\n {6}process\.name="cmd\.exe"\n {6}\/d\/e\.ndjson:3\n {3}2\. \(missing event/);
+  assert.match(text, /2\. network {2}5\n {3}\/d\/f\.ndjson:9/, 'dotted keys as written in the event');
+  assert.equal(summary({ ...r, matches: r.matches.slice(0, 1), truncated: true }), '1+ match in 1,200 events, 40 ms');
+  assert.equal(summary({ ...r, error: 'cancelled' }), 'Run failed: cancelled');
+});
+
+test('operators at a position: the longest operator wins, `=` alone is its own', () => {
+  const q = 'a == 1 and b = 2 and c >= 3 and d : "x"';
+  assert.equal(operatorAt(q, q.indexOf('==') + 1)?.key, '==');
+  assert.equal(operatorAt(q, q.indexOf(' = ') + 1)?.key, '=');
+  assert.equal(operatorAt(q, q.indexOf('>=') + 1)?.key, '>=');
+  assert.equal(operatorAt(q, q.indexOf(':'))?.key, ':');
+  assert.equal(operatorAt(q, 0), undefined);
+  for (const k of ['==', ':', '=', 'like~', 'in~', 'sequence', 'maxspan']) assert.ok(KEYWORD_DOCS[k], k);
+});
+
+test('reference links: ECS pages and MITRE ids; rule key docs by path', () => {
+  assert.equal(ecsUrl('process.parent.name'), 'https://www.elastic.co/guide/en/ecs/current/ecs-process.html#field-process-parent-name');
+  assert.equal(ecsUrl('@timestamp'), 'https://www.elastic.co/guide/en/ecs/current/ecs-base.html#field-timestamp');
+  assert.equal(mitreUrl('TA0005'), 'https://attack.mitre.org/tactics/TA0005/');
+  assert.equal(mitreUrl('T1059.001'), 'https://attack.mitre.org/techniques/T1059/001/');
+  assert.equal(mitreUrl('T105'), undefined);
+  assert.equal(ruleKeyDoc('rule.threat.0.framework')?.key, 'rule.threat.framework');
+  assert.deepEqual(ruleKeyDoc('rule.severity')?.doc.values, ['low', 'medium', 'high', 'critical']);
+});
