@@ -12,8 +12,12 @@ export interface Batch {
   lines: number[];
 }
 
-/** Receives each event as it is parsed (synchronously, so unwanted events die young). */
-export type Visit = (source: Record<string, unknown>, line: number) => void;
+/**
+ * Receives each event as it is parsed (synchronously, so unwanted events die young). For
+ * NDJSON, `text.slice(start, end)` is the event's own JSON, for callers that would rather keep
+ * compact bytes than a tree of objects.
+ */
+export type Visit = (source: Record<string, unknown>, line: number, text?: string, start?: number, end?: number) => void;
 
 export interface SkippedLine {
   file: string;
@@ -222,7 +226,7 @@ function parseLine(text: string, start: number, end: number, lineNo: number, vis
     skip(lineNo, 'not a JSON object');
     return false;
   }
-  visit(v as Record<string, unknown>, lineNo);
+  visit(v as Record<string, unknown>, lineNo, text, start, end);
   return true;
 }
 

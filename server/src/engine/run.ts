@@ -64,7 +64,10 @@ const REORDER = 10_000;
 
 /** An event that passed a filter, with what ordering needs. */
 interface Rec {
-  src: Record<string, unknown>;
+  /** The event, or null when only its JSON bytes are kept (`raw`). */
+  src: Record<string, unknown> | null;
+  /** Compact copy of the event's JSON: held instead of `src` by long-lived sequence state. */
+  raw?: Buffer;
   file: number;
   line: number;
   ts: number;
@@ -270,7 +273,7 @@ function makeRec(q: CompiledQuery, src: Record<string, unknown>, file: number, l
   return { src, file, line, ts: ts === null ? NaN : ts, tb: q.getTiebreaker ? normalize(q.getTiebreaker(src)) : null, seq };
 }
 
-const out = (files: string[], r: Rec): MatchedEvent => ({ source: r.src, file: files[r.file], line: r.line });
+const out = (files: string[], r: Rec): MatchedEvent => ({ source: r.src ?? (JSON.parse(r.raw!.toString('utf8')) as Record<string, unknown>), file: files[r.file], line: r.line });
 
 async function runEvents(q: CompiledQuery, input: Input, stats: RunStats, size: number, opts: RunOptions, progress: (f: number) => void): Promise<Match[]> {
   const test = q.terms[0].test;
@@ -328,11 +331,17 @@ async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Inpu
       lastOut = h;
       outBatch.push(h);
     };
-    const visit: Visit = (src, line) => {
+    const visit: Visit = (src, line, text, start, end) => {
       seq++;
       const c = classify(terms, src);
       if (!c) return;
       const h = makeRec(q, src, file, line, seq) as Hit;
+      if (text !== undefined) {
+        // Pending sequences can live long: keep ~0.5 KB of bytes (outside the JS heap) rather
+        // than dozens of objects the garbage collector must promote and trace.
+        h.raw = Buffer.from(text.slice(start, end), 'utf8');
+        h.src = null;
+      }
       h.keys = c.keys;
       h.keyVals = c.keyVals;
       heap.push(h);
