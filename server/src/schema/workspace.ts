@@ -301,7 +301,8 @@ export class WorkspaceSchemas {
         const cacheDir = join(tmpdir(), 'eql-rules-cache');
         const cacheFile = join(cacheDir, `integrations-${hash(resolve(file))}-${st.size}-${Math.trunc(st.mtimeMs)}.json`);
         try {
-          return JSON.parse(readFileSync(cacheFile, 'utf8')) as IntegrationTypes;
+          const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as unknown;
+          if (cached && typeof cached === 'object' && !Array.isArray(cached)) return cached as IntegrationTypes;
         } catch {
           // no usable cache: build it
         }
