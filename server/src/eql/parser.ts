@@ -42,6 +42,12 @@ function keywordHint(t: IToken): string {
   return lower !== t.image && KEYWORDS.has(lower) ? ` (keywords are lowercase in EQL: write '${lower}')` : '';
 }
 
+/** `x not like "a"`: only `in` has a negated infix form. */
+function notHint(previous: IToken | undefined, actual: IToken): string {
+  if (previous?.tokenType !== T.Not || ![T.Like, T.LikeCI, T.Regex, T.RegexCI, T.Colon].includes(actual.tokenType)) return '';
+  return `; only [in] has a [not] form after the value: negate the whole condition instead, as in [not x ${actual.image} ...]`;
+}
+
 function expectedList(types: TokenType[]): string {
   const names = [...new Set(types.map((t) => (t === EOF ? 'the end of the query' : (t.LABEL ?? t.name))))];
   if (names.length <= 1) return names[0] ?? 'something else';
@@ -60,16 +66,16 @@ export class EqlParser extends EmbeddedActionsParser {
       recoveryEnabled: true,
       maxLookahead: 3,
       errorMessageProvider: {
-        buildMismatchTokenMessage: ({ expected, actual }) =>
-          `Expected ${expectedList([expected])} but found ${describe(actual)}${keywordHint(actual)}`,
+        buildMismatchTokenMessage: ({ expected, actual, previous }) =>
+          `Expected ${expectedList([expected])} but found ${describe(actual)}${keywordHint(actual)}${notHint(previous, actual)}`,
         buildNotAllInputParsedMessage: ({ firstRedundant }) =>
           firstRedundant.tokenType === T.Pipe
             ? `Unexpected ${describe(firstRedundant)}`
             : `Unexpected ${describe(firstRedundant)} after the end of the query${keywordHint(firstRedundant)}`,
-        buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, customUserDescription }) => {
+        buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, previous, customUserDescription }) => {
           const first = actual[0];
           const what = customUserDescription ?? expectedList(expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0])));
-          return `Expected ${what} but found ${describe(first)}${keywordHint(first)}`;
+          return `Expected ${what} but found ${describe(first)}${keywordHint(first)}${notHint(previous, first)}`;
         },
         buildEarlyExitMessage: ({ expectedIterationPaths, actual, customUserDescription }) => {
           const first = actual[0];
@@ -754,14 +760,11 @@ export class EqlParser extends EmbeddedActionsParser {
   private inOps = [{ ALT: () => this.CONSUME(T.In) }, { ALT: () => this.CONSUME(T.InCI) }];
   private matchOps = [T.Colon, T.Like, T.LikeCI, T.Regex, T.RegexCI].map((t) => ({ ALT: () => this.CONSUME2(t) }));
 
-  // `(` after a match operator always opens a list, never a parenthesised expression.
+  // `(` after a match operator always opens a list, never a parenthesised expression
+  // (a single pattern is a primary without parentheses, so LL(1) tells them apart).
   private patternAlts = {
-    DEF: [
-      { ALT: (): A.Expr[] => this.SUBRULE2(this.parenList) },
-      { GATE: () => this.LA(1).tokenType !== T.LParen, ALT: (): A.Expr[] => [this.SUBRULE(this.patternOperand)] },
-    ],
+    DEF: [{ ALT: (): A.Expr[] => this.SUBRULE2(this.parenList) }, { ALT: (): A.Expr[] => [this.SUBRULE(this.patternOperand)] }],
     ERR_MSG: 'a string or a parenthesised list of strings',
-    IGNORE_AMBIGUITIES: true,
   };
 
   /** One pattern after `:`, `like`, `regex`: a literal (checked later), maybe signed. */
@@ -772,7 +775,7 @@ export class EqlParser extends EmbeddedActionsParser {
     this.MANY(() => {
       (signs ??= []).push(this.OR(this.signOps[0]));
     });
-    let e: A.Expr = this.OR2(this.primaryAlts[0]);
+    let e: A.Expr = this.OR2(this.primaryAlts[3]);
     if (signs !== null && !this.RECORDING_PHASE) {
       const ss = signs as IToken[];
       for (let i = ss.length - 1; i >= 0; i--) {
@@ -812,7 +815,8 @@ export class EqlParser extends EmbeddedActionsParser {
   }
 
   /** Alternatives of a primary expression; one copy per call site (k), as DSL indexes must differ. */
-  private primaryAlts = [0, 1, 2].map((k) => ({
+  // Copy 3 (for single match patterns) has no parenthesised form: see patternAlts.
+  private primaryAlts = [0, 1, 2, 3].map((k) => ({
     DEF: [
       ...[T.String, T.Integer, T.Decimal, T.True, T.False, T.Null].map((tt) => ({
         ALT: (): A.Expr => {
@@ -820,14 +824,18 @@ export class EqlParser extends EmbeddedActionsParser {
           return this.RECORDING_PHASE ? (null as unknown as A.Expr) : this.literalToken(t);
         },
       })),
-      {
-        ALT: (): A.Expr => {
-          this.consume(k + 40, T.LParen);
-          const e = this.subrule(k + 40, this.expression);
-          this.closer(k + 40, T.RParen);
-          return e;
-        },
-      },
+      ...(k === 3
+        ? []
+        : [
+            {
+              ALT: (): A.Expr => {
+                this.consume(k + 40, T.LParen);
+                const e = this.subrule(k + 40, this.expression);
+                this.closer(k + 40, T.RParen);
+                return e;
+              },
+            },
+          ]),
       { ALT: (): A.Expr => this.subrule(k + 40, this.call) },
       { ALT: (): A.Expr => this.subrule(k + 40, this.lineage) },
       { ALT: (): A.Expr => this.subrule(k + 40, this.field) },
