@@ -41,6 +41,7 @@ function startServer(): void {
   let settings: Settings = DEFAULT_SETTINGS;
   let roots: string[] = [];
   let lensRefresh = false;
+  let folderEvents = false;
   const log = (m: string) => connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${m}`);
   cache.onError = (uri, e) => connection.console.error(`analysis failed for ${uri}: ${e instanceof Error ? e.stack : String(e)}`);
 
@@ -120,6 +121,7 @@ function startServer(): void {
     roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (!roots.length && params.rootUri) roots = [uriToPath(params.rootUri)];
     lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+    folderEvents = !!params.capabilities.workspace?.workspaceFolders;
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     applySettings(init?.settings);
     log(`eql-rules server started (pid ${process.pid}), folders: ${roots.join(', ') || 'none'}`);
@@ -133,6 +135,7 @@ function startServer(): void {
         documentSymbolProvider: true,
         semanticTokensProvider: { legend: TOKEN_LEGEND, full: true },
         executeCommandProvider: { commands: ['eqlRules.server.run', 'eqlRules.server.reindex'] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'eql-rules', version: '0.1.0' },
     };
@@ -140,6 +143,16 @@ function startServer(): void {
   connection.onInitialized(() => {
     // Workspace diagnostics in the background: one file per macrotask.
     if (roots.length) void index.start(roots, cache.options);
+    if (folderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders(
+        guard('workspaceFolders', undefined, (e) => {
+          const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+          roots = [...roots.filter((r) => !removed.has(r)), ...e.added.map((f) => uriToPath(f.uri))];
+          sampleCache = undefined;
+          if (roots.length) void index.start(roots, cache.options);
+        }),
+      );
+    }
   });
   // Rules changed on disk (checkout, another tool) while not open in the editor.
   connection.onDidChangeWatchedFiles(

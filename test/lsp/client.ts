@@ -72,7 +72,7 @@ export async function startServer(opts: { root?: string | null; settings?: unkno
     workspaceFolders: root ? [{ uri: uriOf(root), name: 'ws' }] : null,
     capabilities: {
       window: { workDoneProgress: true },
-      workspace: { codeLens: { refreshSupport: opts.codeLensRefresh ?? true } },
+      workspace: { codeLens: { refreshSupport: opts.codeLensRefresh ?? true }, workspaceFolders: true },
       textDocument: { publishDiagnostics: { versionSupport: true } },
     },
     initializationOptions: { settings: opts.settings },

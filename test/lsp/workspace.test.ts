@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType } from 'vscode-languageserver-protocol';
+import { DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType } from 'vscode-languageserver-protocol';
 import { FIXTURES, positionOf, startServer, uriOf, type Client } from './client';
 
 const clients: Client[] = [];
@@ -96,5 +96,17 @@ test('rules changed on disk while closed get fresh diagnostics; deleted ones los
   const deleted = c.diagnostics(uri);
   await c.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri, type: FileChangeType.Deleted }] });
   assert.deepEqual(await deleted, []);
+});
+
+test('a folder added to the workspace is indexed', async () => {
+  const c = await startServer({ root: null });
+  clients.push(c);
+  const root = join(mkdtempSync(join(tmpdir(), 'eql-rules-folders-')), 'ws');
+  dirs.push(join(root, '..'));
+  cpSync(FIXTURES, root, { recursive: true });
+  const uri = uriOf(join(root, 'rules/suspicious_cmd.toml'));
+  const published = c.diagnostics(uri);
+  await c.conn.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [{ uri: uriOf(root), name: 'ws' }], removed: [] } });
+  assert.ok((await published).some((d) => d.code === 'eql/unknown-field'));
 });
 
