@@ -28,6 +28,10 @@ export interface EngineOptions {
 export interface CompiledTerm {
   /** Category and condition together. */
   test: Pred;
+  /** The condition alone, for callers that check the category once for several terms. */
+  where: Pred;
+  /** Category name; null for `any`. */
+  category: string | null;
   keys: Getter[];
   missing: boolean;
 }
@@ -47,6 +51,7 @@ export interface CompiledQuery {
   tiebreakerField: string | null;
   getTimestamp: Getter;
   getTiebreaker: Getter | null;
+  getCategory: Getter;
   /** Category names the query can match (null entry = `any`), for cheap pre-filters. */
   categories: (string | null)[];
 }
@@ -374,23 +379,24 @@ function compileCall(e: Extract<Expr, { kind: 'call' }>): Ev {
   };
 }
 
-function compileFilter(f: EventFilter, categoryGet: Getter): Pred {
+function compileFilter(f: EventFilter, categoryGet: Getter): { test: Pred; where: Pred; category: string | null } {
   const cond = compileExpr(f.condition);
   const name = f.category.name;
   const where: Pred = (o) => {
     const v = cond(o);
     return v === true || (v !== false && v !== null && truth(v) === true);
   };
-  if (name === null) return where;
-  return (o) => {
+  if (name === null) return { test: where, where, category: null };
+  const test: Pred = (o) => {
     const c = categoryGet(o);
     if (c !== name && !(Array.isArray(c) && c.includes(name))) return false;
     return where(o);
   };
+  return { test, where, category: name };
 }
 
 function compileTerm(t: SequenceTerm, shared: Expr[], categoryGet: Getter): CompiledTerm {
-  return { test: compileFilter(t.filter, categoryGet), keys: [...shared, ...t.by].map(compileExpr) as Getter[], missing: t.missing };
+  return { ...compileFilter(t.filter, categoryGet), keys: [...shared, ...t.by].map(compileExpr) as Getter[], missing: t.missing };
 }
 
 /** Compiles a parsed statement. Never throws: problems come back as diagnostics. */
@@ -419,10 +425,11 @@ export function compileQuery(ast: Statement, options: EngineOptions = {}): Compi
       tiebreakerField,
       getTimestamp: namedGetter(timestampField),
       getTiebreaker: tiebreakerField ? namedGetter(tiebreakerField) : null,
+      getCategory: categoryGet,
     };
     if (q.kind === 'join') return fail('engine/unsupported', 'join is not supported by Elasticsearch', q.span);
     if (q.kind === 'event') {
-      const term: CompiledTerm = { test: compileFilter(q.filter, categoryGet), keys: [], missing: false };
+      const term: CompiledTerm = { ...compileFilter(q.filter, categoryGet), keys: [], missing: false };
       return { query: { kind: 'event', terms: [term], until: null, maxspan: null, ...base, categories: [q.filter.category.name] }, diagnostics };
     }
     if (q.kind === 'sample') {

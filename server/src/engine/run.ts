@@ -11,7 +11,7 @@
 //   stage and join key (Elasticsearch keeps only the latest), pruned by maxspan.
 // - Samples keep, per join key, the earliest few events of each term.
 import { scanEventFile, abortError, type SkippedLine, type Visit } from './reader';
-import { keyOf, parseTimestamp, normalize } from './values';
+import { keyOf, parseTimestamp, normalize, type Getter } from './values';
 import type { CompiledQuery, CompiledTerm } from './compile';
 
 export interface MatchedEvent {
@@ -296,15 +296,22 @@ interface Hit extends Rec {
   keyVals: unknown[][];
 }
 
-function classify(terms: CompiledTerm[], src: Record<string, unknown>): { keys: (string | undefined)[]; keyVals: unknown[][] } | null {
+/** Which terms an event matches, with its join key per matched term; null when none. */
+function classify(terms: CompiledTerm[], getCategory: Getter, src: Record<string, unknown>): { keys: (string | undefined)[]; keyVals: unknown[][] } | null {
   let keys: (string | undefined)[] | null = null;
   let keyVals: unknown[][] | null = null;
+  // The category is read once for all terms.
+  const cat = getCategory(src);
   for (let t = 0; t < terms.length; t++) {
     const term = terms[t];
-    if (!term.test(src)) continue;
+    const name = term.category;
+    if (name !== null && cat !== name && !(Array.isArray(cat) && cat.includes(name))) continue;
+    if (!term.where(src)) continue;
     keys ??= new Array(terms.length);
     keyVals ??= new Array(terms.length);
-    const vals = term.keys.map((g) => normalize(g(src)));
+    const getters = term.keys;
+    const vals: unknown[] = new Array(getters.length);
+    for (let i = 0; i < getters.length; i++) vals[i] = normalize(getters[i](src));
     keys[t] = keyOf(vals);
     keyVals[t] = vals;
   }
@@ -333,7 +340,7 @@ async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Inpu
     };
     const visit: Visit = (src, line, text, start, end) => {
       seq++;
-      const c = classify(terms, src);
+      const c = classify(terms, q.getCategory, src);
       if (!c) return;
       const h = makeRec(q, src, file, line, seq) as Hit;
       if (text !== undefined) {
@@ -554,7 +561,7 @@ async function runSample(q: CompiledQuery, input: Input, stats: RunStats, size: 
   let seq = 0;
   await scanAll(input, stats, opts, progress, (file) => (src, line) => {
     seq++;
-    const c = classify(q.terms, src);
+    const c = classify(q.terms, q.getCategory, src);
     if (!c) return;
     const r = makeRec(q, src, file, line, seq);
     for (let t = 0; t < n; t++) {
