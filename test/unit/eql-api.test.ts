@@ -126,3 +126,11 @@ test('parseLuceneRegex produces the documented tree', () => {
   assert.deepEqual(parseLuceneRegex('<007-10>'), { ok: true, ast: { type: 'interval', min: 7, max: 10, digits: 0 } });
   assert.deepEqual(parseLuceneRegex('~😀'), { ok: true, ast: { type: 'complement', item: { type: 'char', cp: 0x1f600 } } });
 });
+
+test('array indexes are parsed into the field path, then reported as unsupported', () => {
+  const { ast, diagnostics } = analyzeEql('process where a.b[0][1].c == 3');
+  const cond = ast.query.kind === 'event' ? ast.query.filter.condition : null;
+  const field = cond?.kind === 'compare' ? cond.left : null;
+  assert.deepEqual(field?.kind === 'field' && [field.name, field.path], ['a.b.c', ['a', 'b', 0, 1, 'c']]);
+  assert.deepEqual(diagnostics.map((d) => d.code), ['eql/unsupported-array-index']);
+});

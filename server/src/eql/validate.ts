@@ -212,6 +212,10 @@ class Checker {
         case 'call':
           this.call(e);
           break;
+        case 'field':
+          // Elasticsearch parses `a.b[0]` only to reject it (its VerifierTests: "Array indexes are not supported").
+          if (e.path.some((p) => typeof p === 'number')) this.error('eql/unsupported-array-index', `Array indexes are not supported by Elasticsearch ([${e.name}] with an index); compare the whole multi-valued field instead: a condition on an array is true when any value matches`, e.span);
+          break;
         case 'lineage':
           this.error('eql/unsupported-lineage', `Process relationships ([${e.relation} of]) are not supported by Elasticsearch; use a [sequence by process.entity_id] instead`, { start: e.span.start, end: e.filter.span.start > e.span.start ? e.filter.span.start - 1 : e.span.end });
           // the lineage filter's own condition is walked as a child
