@@ -134,3 +134,10 @@ test('array indexes are parsed into the field path, then reported as unsupported
   assert.deepEqual(field?.kind === 'field' && [field.name, field.path], ['a.b.c', ['a', 'b', 0, 1, 'c']]);
   assert.deepEqual(diagnostics.map((d) => d.code), ['eql/unsupported-array-index']);
 });
+
+test('checkEql alone (as the analysis facade calls it) stays quiet about broken parts', () => {
+  // the second term lost its condition: counting its keys or terms would only add noise
+  const { ast, diagnostics } = parseEql('sequence by h [process where a == 1] by x [file where b == ]');
+  assert.deepEqual(diagnostics.map((d) => d.code), ['eql/syntax']);
+  assert.deepEqual(checkEql(ast), []);
+});

@@ -321,7 +321,24 @@ class Checker {
   }
 }
 
-/** Schema-free static checks. Never throws. */
+/** Checks that count terms or keys: error recovery may have dropped what they count. */
+const COUNTING = new Set(['eql/sequence-too-short', 'eql/sample-too-short', 'eql/join-keys', 'eql/missing-event-only', 'eql/pipe-argument']);
+
+/** Spans of the parts the parser could not build (ErrorExpr nodes). */
+function brokenSpans(ast: Statement): Span[] {
+  const spans: Span[] = [];
+  for (const root of rootExpressions(ast)) {
+    walkExpr(root, (e) => {
+      if (e.kind === 'error') spans.push(e.span);
+    });
+  }
+  return spans;
+}
+
+/**
+ * Schema-free static checks. Never throws. On a tree with broken parts (after syntax errors)
+ * findings inside them, and counts that recovery may have changed, are left out.
+ */
 export function checkEql(ast: Statement): Diagnostic[] {
   const c = new Checker();
   try {
@@ -329,5 +346,8 @@ export function checkEql(ast: Statement): Diagnostic[] {
   } catch (e) {
     c.out.push(diag('eql/internal', 'error', `EQL checker failed: ${e instanceof Error ? e.message : String(e)}`, { start: ast.span.start, end: Math.min(ast.span.start + 1, ast.span.end) }));
   }
-  return c.out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  let out = c.out;
+  const broken = out.length ? brokenSpans(ast) : [];
+  if (broken.length) out = out.filter((d) => !COUNTING.has(d.code) && !broken.some((b) => b.start <= d.span.end && d.span.start <= b.end));
+  return out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
 }
