@@ -128,3 +128,26 @@ test('compile errors: unsupported pipes, missing-event sequences without maxspan
     assert.ok(c.diagnostics.length > 0, q);
   }
 });
+
+test('join keys: null values join only through optional keys (?field)', async () => {
+  const events = [
+    { id: 1, '@timestamp': 0, event: { category: 'process' }, user: null },
+    { id: 2, '@timestamp': 1000, event: { category: 'network' } },
+  ];
+  assert.deepEqual(await ids('sequence by user [process where true] [network where true]', events), []);
+  const r = await run('sequence by ?user [process where true] [network where true]', events);
+  assert.deepEqual(r.matches.map((m) => [m.joinKeys, m.events.map((x) => ('source' in x ? x.source.id : -1))]), [[[null], [1, 2]]]);
+});
+
+test('join keys: each value of a multi-valued key joins on its own', async () => {
+  const events = [
+    { id: 1, '@timestamp': 0, event: { category: 'process' }, tags: ['a', 'b'] },
+    { id: 2, '@timestamp': 1000, event: { category: 'network' }, tags: ['b', 'c'] },
+    { id: 3, '@timestamp': 2000, event: { category: 'network' }, tags: 'a' },
+  ];
+  const r = await run('sequence by tags [process where true] [network where true]', events);
+  assert.deepEqual(r.matches.map((m) => [m.joinKeys, m.events.map((x) => ('source' in x ? x.source.id : -1))]), [
+    [['b'], [1, 2]],
+    [['a'], [1, 3]],
+  ]);
+});

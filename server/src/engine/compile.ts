@@ -33,6 +33,8 @@ export interface CompiledTerm {
   /** Category name; null for `any`. */
   category: string | null;
   keys: Getter[];
+  /** Per key: `?field`, which may join on null (other keys must have a value). */
+  optionalKeys: boolean[];
   missing: boolean;
 }
 
@@ -396,7 +398,8 @@ function compileFilter(f: EventFilter, categoryGet: Getter): { test: Pred; where
 }
 
 function compileTerm(t: SequenceTerm, shared: Expr[], categoryGet: Getter): CompiledTerm {
-  return { ...compileFilter(t.filter, categoryGet), keys: [...shared, ...t.by].map(compileExpr) as Getter[], missing: t.missing };
+  const keys = [...shared, ...t.by];
+  return { ...compileFilter(t.filter, categoryGet), keys: keys.map(compileExpr) as Getter[], optionalKeys: keys.map((k) => k.kind === 'field' && k.optional), missing: t.missing };
 }
 
 /** Compiles a parsed statement. Never throws: problems come back as diagnostics. */
@@ -429,7 +432,7 @@ export function compileQuery(ast: Statement, options: EngineOptions = {}): Compi
     };
     if (q.kind === 'join') return fail('engine/unsupported', 'join is not supported by Elasticsearch', q.span);
     if (q.kind === 'event') {
-      const term: CompiledTerm = { ...compileFilter(q.filter, categoryGet), keys: [], missing: false };
+      const term: CompiledTerm = { ...compileFilter(q.filter, categoryGet), keys: [], optionalKeys: [], missing: false };
       return { query: { kind: 'event', terms: [term], until: null, maxspan: null, ...base, categories: [q.filter.category.name] }, diagnostics };
     }
     if (q.kind === 'sample') {

@@ -291,15 +291,24 @@ async function runEvents(q: CompiledQuery, input: Input, stats: RunStats, size: 
 
 /** A matching event of a sequence/sample with the stages it matched and their keys. */
 interface Hit extends Rec {
-  /** Per term (and `until` last): the join key string, or undefined when not matched. */
-  keys: (string | undefined)[];
-  keyVals: unknown[][];
+  /**
+   * Per term (and `until` last): the join keys the event has for it, undefined when the term
+   * does not match. Several when a key field is multi-valued: each value joins on its own.
+   */
+  keys: (string[] | undefined)[];
+  keyVals: (unknown[][] | undefined)[];
 }
 
-/** Which terms an event matches, with its join key per matched term; null when none. */
-function classify(terms: CompiledTerm[], getCategory: Getter, src: Record<string, unknown>): { keys: (string | undefined)[]; keyVals: unknown[][] } | null {
-  let keys: (string | undefined)[] | null = null;
-  let keyVals: unknown[][] | null = null;
+const MAX_KEY_COMBINATIONS = 64;
+
+/**
+ * Which terms an event matches, with its join keys per matched term; null when none. As in
+ * Elasticsearch, a null value of a join key field excludes the event from that term unless the
+ * key is optional (`?field`), and each value of a multi-valued key is a key of its own.
+ */
+function classify(terms: CompiledTerm[], getCategory: Getter, src: Record<string, unknown>): { keys: (string[] | undefined)[]; keyVals: (unknown[][] | undefined)[] } | null {
+  let keys: (string[] | undefined)[] | null = null;
+  let keyVals: (unknown[][] | undefined)[] | null = null;
   // The category is read once for all terms.
   const cat = getCategory(src);
   for (let t = 0; t < terms.length; t++) {
@@ -307,13 +316,23 @@ function classify(terms: CompiledTerm[], getCategory: Getter, src: Record<string
     const name = term.category;
     if (name !== null && cat !== name && !(Array.isArray(cat) && cat.includes(name))) continue;
     if (!term.where(src)) continue;
+    const getters = term.keys;
+    let combos: unknown[][] = [[]];
+    for (let i = 0; i < getters.length && combos.length; i++) {
+      const v = normalize(getters[i](src));
+      if (v === null && !term.optionalKeys[i]) combos = [];
+      else if (!Array.isArray(v)) for (const c of combos) c.push(v);
+      else {
+        const next: unknown[][] = [];
+        for (const c of combos) for (const x of new Set(v)) if (next.length < MAX_KEY_COMBINATIONS) next.push([...c, x]);
+        combos = next;
+      }
+    }
+    if (!combos.length) continue;
     keys ??= new Array(terms.length);
     keyVals ??= new Array(terms.length);
-    const getters = term.keys;
-    const vals: unknown[] = new Array(getters.length);
-    for (let i = 0; i < getters.length; i++) vals[i] = normalize(getters[i](src));
-    keys[t] = keyOf(vals);
-    keyVals[t] = vals;
+    keys[t] = combos.map(keyOf);
+    keyVals[t] = combos;
   }
   return keys ? { keys, keyVals: keyVals! } : null;
 }
@@ -412,6 +431,7 @@ interface Partial {
   events: (Hit | null)[];
   start: Hit;
   last: Hit;
+  key: string;
   joinKeys: unknown[];
 }
 
@@ -457,7 +477,7 @@ async function runSequence(q: CompiledQuery, input: Input, stats: RunStats, size
   /** Checks leading and middle missing stages; trailing ones wait for time to pass. */
   const complete = (p: Partial) => {
     if (hasMissing) {
-      const key = p.start.keys[firstPos]!;
+      const key = p.key;
       for (let m = 0; m < n; m++) {
         if (!missing[m] || trailing[m]) continue;
         const prev = prevPos[m] >= 0 ? p.events[prevPos[m]] : null;
@@ -479,7 +499,7 @@ async function runSequence(q: CompiledQuery, input: Input, stats: RunStats, size
     const keep: Partial[] = [];
     for (const p of awaiting) {
       const deadline = p.start.ts + maxspan!;
-      const key = p.start.keys[firstPos]!;
+      const key = p.key;
       let killed = false;
       for (let m = lastPos + 1; m < n && !killed; m++) if (occursBetween(m, key, p.last, null, -Infinity, deadline)) killed = true;
       if (killed) continue;
@@ -494,40 +514,43 @@ async function runSequence(q: CompiledQuery, input: Input, stats: RunStats, size
     for (const h of hits) {
       // Later stages first, so one event cannot both start and extend the same sequence.
       for (let s = n - 1; s >= 0; s--) {
-        const key = h.keys[s];
-        if (key === undefined) continue;
-        if (missing[s]) {
-          let list = missingSeen[s].get(key);
-          if (!list) missingSeen[s].set(key, (list = []));
-          list.push(h);
-          continue;
-        }
-        if (s === firstPos) {
-          const events: (Hit | null)[] = new Array(n).fill(null);
+        const ks = h.keys[s];
+        if (ks === undefined) continue;
+        for (let ki = 0; ki < ks.length; ki++) {
+          const key = ks[ki];
+          if (missing[s]) {
+            let list = missingSeen[s].get(key);
+            if (!list) missingSeen[s].set(key, (list = []));
+            list.push(h);
+            continue;
+          }
+          if (s === firstPos) {
+            const events: (Hit | null)[] = new Array(n).fill(null);
+            events[s] = h;
+            const p: Partial = { events, start: h, last: h, key, joinKeys: h.keyVals[s]![ki] };
+            if (s === lastPos) complete(p);
+            else pending[s].set(key, p);
+            continue;
+          }
+          const prev = prevPos[s];
+          const p = pending[prev].get(key);
+          if (!p) continue;
+          pending[prev].delete(key);
+          if (maxspan !== null && h.ts - p.start.ts > maxspan) continue;
+          const events = p.events.slice();
           events[s] = h;
-          const p: Partial = { events, start: h, last: h, joinKeys: h.keyVals[s] };
-          if (s === lastPos) complete(p);
-          else pending[s].set(key, p);
-          continue;
+          const np: Partial = { events, start: p.start, last: h, key, joinKeys: p.joinKeys };
+          if (s === lastPos) complete(np);
+          else pending[s].set(key, np);
         }
-        const prev = prevPos[s];
-        const p = pending[prev].get(key);
-        if (!p) continue;
-        pending[prev].delete(key);
-        if (maxspan !== null && h.ts - p.start.ts > maxspan) continue;
-        const events = p.events.slice();
-        events[s] = h;
-        const np: Partial = { events, start: p.start, last: h, joinKeys: p.joinKeys };
-        if (s === lastPos) complete(np);
-        else pending[s].set(key, np);
       }
       // `until` drops the pending sequences of its key that it comes after.
       if (untilIdx >= 0) {
-        const key = h.keys[untilIdx];
-        if (key !== undefined) for (const m of pending) {
-          const p = m.get(key);
-          if (p && p.last !== h) m.delete(key);
-        }
+        for (const key of h.keys[untilIdx] ?? [])
+          for (const m of pending) {
+            const p = m.get(key);
+            if (p && p.last !== h) m.delete(key);
+          }
       }
       if (hasMissing) settleAwaiting(h.ts, false);
       // Drop state that maxspan has made useless, now and then.
@@ -565,16 +588,18 @@ async function runSample(q: CompiledQuery, input: Input, stats: RunStats, size: 
     if (!c) return;
     const r = makeRec(q, src, file, line, seq);
     for (let t = 0; t < n; t++) {
-      const key = c.keys[t];
-      if (key === undefined) continue;
-      let entry = byKey.get(key);
-      if (!entry) byKey.set(key, (entry = { vals: c.keyVals[t], slots: q.terms.map(() => []) }));
-      const slot = entry.slots[t];
-      slot.push(r);
-      if (slot.length > n) {
-        slot.sort(cmpRec);
-        slot.length = n;
-      }
+      const ks = c.keys[t];
+      if (ks === undefined) continue;
+      ks.forEach((key, ki) => {
+        let entry = byKey.get(key);
+        if (!entry) byKey.set(key, (entry = { vals: c.keyVals[t]![ki], slots: q.terms.map(() => []) }));
+        const slot = entry.slots[t];
+        slot.push(r);
+        if (slot.length > n) {
+          slot.sort(cmpRec);
+          slot.length = n;
+        }
+      });
     }
   });
   const samples: { vals: unknown[]; events: Rec[] }[] = [];
