@@ -2,7 +2,6 @@
 // Runs over IPC (VS Code) or stdio (`node dist/server.js --stdio`, any LSP editor). The same
 // bundle doubles as the query-run worker thread (features/run.ts), so runs never block requests.
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
 import {
   CodeActionKind,
@@ -19,15 +18,13 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnalysis } from './analysis';
 import { codeActions } from './features/codeActions';
-import { codeLenses, resolveCodeLens, type LensState } from './features/codeLens';
+import { codeLenses, resolveCodeLens } from './features/codeLens';
 import { complete, resolveCompletion } from './features/completion';
 import { toLspDiagnostic } from './features/convert';
 import { Debouncer } from './features/debounce';
 import { AnalysisCache, isTracked, queryAt, uriToPath, type Analyzed } from './features/documents';
-import { findByGlobs } from './features/files';
 import { hover } from './features/hover';
-import { renderResults, summary, type RunOutcome } from './features/results';
-import { runOnWorker } from './features/run';
+import { Runs } from './features/runs';
 import { runWorkerMain } from './features/runWorker';
 import { semanticTokens, TOKEN_LEGEND } from './features/semanticTokens';
 import { analyzeOptions, DEFAULT_SETTINGS, readSettings, type Settings } from './features/settings';
@@ -109,7 +106,7 @@ function startServer(): void {
     settings = readSettings(raw);
     cache.options = analyzeOptions(settings, roots[0]);
     cache.clear();
-    sampleCache = undefined;
+    runs.forgetSamples();
   };
   const reindex = () => {
     cache.clear();
@@ -148,7 +145,7 @@ function startServer(): void {
         guard('workspaceFolders', undefined, (e) => {
           const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
           roots = [...roots.filter((r) => !removed.has(r)), ...e.added.map((f) => uriToPath(f.uri))];
-          sampleCache = undefined;
+          runs.forgetSamples();
           if (roots.length) void index.start(roots, cache.options);
         }),
       );
@@ -198,73 +195,29 @@ function startServer(): void {
   }));
 
   // --- runs ----------------------------------------------------------------------------------
-  let sampleCache: { at: number; files: string[] } | undefined;
-  const sampleFiles = () => {
-    // Cached briefly: every lens resolve asks, and a walk of a big workspace is not free.
-    if (!sampleCache || Date.now() - sampleCache.at > 3000) sampleCache = { at: Date.now(), files: findByGlobs(roots, settings.samples.globs) };
-    return sampleCache.files;
-  };
-  const results = new Map<string, { title: string; outcome: RunOutcome; text: string }>();
-  const running = new Set<string>();
-  const key = (uri: string, q: number) => `${uri}#${q}`;
-  const lensState: LensState = {
-    result: (uri, q) => results.get(key(uri, q))?.outcome,
-    running: (uri, q) => running.has(key(uri, q)),
-    sampleFiles,
-  };
-  const refreshLenses = () => {
-    if (lensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type);
-  };
+  const runs = new Runs({
+    settings: () => settings,
+    roots: () => roots,
+    progress: () => connection.window.createWorkDoneProgress(),
+    refreshLenses: () => {
+      if (lensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type);
+    },
+    log,
+  });
   connection.onCodeLens(guard('codeLens', [], (p) => {
     const a = analyzed(p.textDocument.uri);
-    return a ? codeLenses(a, lensState) : [];
+    return a ? codeLenses(a, runs) : [];
   }));
-  connection.onCodeLensResolve(guard('codeLensResolve', null as never, (lens) => resolveCodeLens(lens, lensState)));
-
-  async function run(arg: { uri: string; query: number; files?: string[] }, token: CancellationToken) {
+  connection.onCodeLensResolve(guard('codeLensResolve', null as never, (lens) => resolveCodeLens(lens, runs)));
+  const run = (arg: { uri: string; query?: number; files?: string[] }, token: CancellationToken) => {
+    // A rule that is not open is read from disk.
     const doc = documents.get(arg.uri) ?? TextDocument.create(arg.uri, 'toml', 0, readFileSync(uriToPath(arg.uri), 'utf8'));
-    const a = cache.get(doc);
-    const q = a.analysis.queries[arg.query ?? 0];
-    if (!q || !q.ast) return null;
-    const files = arg.files?.length ? arg.files : sampleFiles();
-    const rule = a.analysis.rule?.rule ?? {};
-    const opt = (k: string) => (typeof rule[k] === 'string' && rule[k] ? (rule[k] as string) : undefined);
-    const k = key(arg.uri, arg.query ?? 0);
-    running.add(k);
-    refreshLenses();
-    const progress = await connection.window.createWorkDoneProgress();
-    progress.begin('EQL: running query', 0, `${files.length} event file(s)`, true);
-    const cancel = {
-      get isCancellationRequested() {
-        return token.isCancellationRequested || progress.token.isCancellationRequested;
-      },
-      onCancellationRequested(cb: () => void) {
-        token.onCancellationRequested(cb);
-        progress.token.onCancellationRequested(cb);
-      },
-    };
-    const categoryField = opt('event_category_override') ?? settings.eventCategoryField;
-    const timestampField = opt('timestamp_field') ?? settings.timestampField;
-    const t0 = Date.now();
-    const outcome = await runOnWorker(
-      { query: q.region.text, files, size: settings.run.maxResults, categoryField, timestampField, tiebreakerField: opt('tiebreaker_field') ?? settings.tiebreakerField },
-      (done, events) => progress.report(files.length ? Math.round((100 * done) / files.length) : 100, `${done}/${files.length} files, ${events.toLocaleString('en-US')} events`),
-      cancel,
-    );
-    progress.done();
-    running.delete(k);
-    const name = typeof rule.name === 'string' ? rule.name : basename(a.path);
-    const title = `${name}${a.analysis.queries.length > 1 ? ` (query ${arg.query + 1})` : ''}`;
-    const text = renderResults(title, outcome, categoryField, timestampField);
-    results.set(k, { title, outcome, text });
-    log(`run ${title}: ${summary(outcome)} (${Date.now() - t0} ms wall)`);
-    refreshLenses();
-    return { summary: summary(outcome), text, matches: outcome.matches.length, events: outcome.events, files: outcome.files, error: outcome.error ?? null };
-  }
+    return runs.run(cache.get(doc), arg.query ?? 0, arg.files, token);
+  };
 
   connection.onExecuteCommand(async (p, token) => {
     try {
-      if (p.command === 'eqlRules.server.run') return await run((p.arguments?.[0] ?? {}) as { uri: string; query: number; files?: string[] }, token);
+      if (p.command === 'eqlRules.server.run') return await run((p.arguments?.[0] ?? {}) as { uri: string; query?: number; files?: string[] }, token);
       if (p.command === 'eqlRules.server.reindex') {
         reindex();
         return await index.done;
@@ -274,7 +227,7 @@ function startServer(): void {
     }
     return null;
   });
-  connection.onRequest('eqlRules/results', guard('results', null, (p: { uri: string; query: number }) => results.get(key(p.uri, p.query))?.text ?? null));
+  connection.onRequest('eqlRules/results', guard('results', null, (p: { uri: string; query: number }) => runs.text(p.uri, p.query)));
   connection.onRequest('eqlRules/queryAt', guard('queryAt', null, (p: { uri: string; position: { line: number; character: number } }) => {
     const a = analyzed(p.uri);
     return a ? (queryAt(a, a.doc.offsetAt(p.position))?.index ?? null) : null;
