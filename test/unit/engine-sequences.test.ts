@@ -109,6 +109,9 @@ test('samples: one event per term sharing the join keys, in any order, sorted by
   ]);
   // One event cannot fill two slots.
   assert.deepEqual(await ids('sample by host [process where true] [process where true]', [e(1, 0, 'process', 'a'), e(2, 0, 'process', 'b'), e(3, 1, 'process', 'b')]), [[2, 3]]);
+  // The earliest event of the first term is given up when it is the only one the second can use.
+  const both = [e(1, 0, 'process', 'k', { x: 1 }), e(2, 1, 'process', 'k')];
+  assert.deepEqual(await ids('sample by host [process where true] [process where x == 1]', both), [[2, 1]]);
 });
 
 test('cancellation: an aborted run rejects with AbortError', async () => {

@@ -577,6 +577,25 @@ async function runSequence(q: CompiledQuery, input: Input, stats: RunStats, size
   }));
 }
 
+/**
+ * One distinct event per term, earliest first, backtracking when an event is the only choice
+ * of a later term (as Elasticsearch picks sample members). null when impossible.
+ */
+function distinctPick(slots: Rec[][]): Rec[] | null {
+  const chosen: Rec[] = [];
+  const go = (t: number): boolean => {
+    if (t === slots.length) return true;
+    for (const r of slots[t]) {
+      if (chosen.includes(r)) continue;
+      chosen.push(r);
+      if (go(t + 1)) return true;
+      chosen.pop();
+    }
+    return false;
+  };
+  return go(0) ? chosen : null;
+}
+
 async function runSample(q: CompiledQuery, input: Input, stats: RunStats, size: number, opts: RunOptions, progress: (f: number) => void): Promise<Match[]> {
   const n = q.terms.length;
   // key -> per term, the earliest n events (enough to give every term a distinct event).
@@ -604,15 +623,9 @@ async function runSample(q: CompiledQuery, input: Input, stats: RunStats, size: 
   });
   const samples: { vals: unknown[]; events: Rec[] }[] = [];
   for (const { vals, slots } of byKey.values()) {
-    const used = new Set<Rec>();
-    const events: Rec[] = [];
-    for (const slot of slots) {
-      const pick = slot.sort(cmpRec).find((r) => !used.has(r));
-      if (!pick) break;
-      used.add(pick);
-      events.push(pick);
-    }
-    if (events.length === n) samples.push({ vals, events });
+    for (const slot of slots) slot.sort(cmpRec);
+    const events = distinctPick(slots);
+    if (events) samples.push({ vals, events });
   }
   // Results in join-key order, as Elasticsearch's composite aggregation returns them.
   samples.sort((a, b) => {
