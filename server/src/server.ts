@@ -1,7 +1,7 @@
 // The language server: wires LSP messages to the features (server/src/features/), nothing else.
 // Runs over IPC (VS Code) or stdio (`node dist/server.js --stdio`, any LSP editor). The same
 // bundle doubles as the query-run worker thread (features/run.ts), so runs never block requests.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isMainThread, workerData } from 'node:worker_threads';
 import {
   CodeActionKind,
@@ -96,9 +96,18 @@ function startServer(): void {
   });
   documents.onDidSave((e) => debouncer.now(e.document.uri));
   documents.onDidClose((e) => {
-    debouncer.cancel(e.document.uri);
-    cache.delete(e.document.uri);
-    justOpened.delete(e.document.uri);
+    const uri = e.document.uri;
+    debouncer.cancel(uri);
+    cache.delete(uri);
+    justOpened.delete(uri);
+    // A closed rule keeps the diagnostics of its saved version; one with no file loses them.
+    setImmediate(guard('close', undefined, () => {
+      if (documents.get(uri)) return;
+      const path = uriToPath(uri);
+      const kept = uri.startsWith('file:') && existsSync(path) && index.refreshFile(path, cache.options);
+      if (!kept) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      published.delete(uri);
+    }));
   });
 
   // --- settings and workspace ----------------------------------------------------------------

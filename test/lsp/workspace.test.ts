@@ -110,3 +110,29 @@ test('a folder added to the workspace is indexed', async () => {
   assert.ok((await published).some((d) => d.code === 'eql/unknown-field'));
 });
 
+test('closing a document: a rule on disk gets its saved version checked, an unsaved one is cleared', async () => {
+  const root = join(mkdtempSync(join(tmpdir(), 'eql-rules-close-')), 'ws');
+  dirs.push(join(root, '..'));
+  cpSync(FIXTURES, root, { recursive: true });
+  const c = await startServer({ root });
+  clients.push(c);
+  await c.conn.sendRequest('eqlRules/indexed');
+  const path = join(root, 'rules/suspicious_cmd.toml');
+  const uri = uriOf(path);
+  const text = readFileSync(path, 'utf8');
+  const opened = c.diagnostics(uri);
+  await c.open(path, text.replace('process.nmae', 'process.name'));
+  assert.ok(!(await opened).some((d) => d.code === 'eql/unknown-field'), 'the edited text is clean');
+  const closed = c.diagnostics(uri);
+  await c.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  assert.ok((await closed).some((d) => d.code === 'eql/unknown-field'), 'the file on disk still has the error');
+
+  const ghost = uriOf(join(root, 'rules/never-saved.toml'));
+  const first = c.diagnostics(ghost);
+  await c.open(join(root, 'rules/never-saved.toml'), text);
+  assert.ok((await first).length > 0);
+  const cleared = c.diagnostics(ghost);
+  await c.conn.sendNotification('textDocument/didClose', { textDocument: { uri: ghost } });
+  assert.deepEqual(await cleared, []);
+});
+
