@@ -87,6 +87,20 @@ describe('lifecycle and diagnostics', () => {
     await c.diagnostics(uri);
   });
 
+  test('save publishes at once, without waiting for the debounce', async () => {
+    const uri = uriOf(RULE);
+    c.change(uri, 20, ruleText.replace('risk_score = 47', 'risk_score = 48'));
+    const wait = c.diagnostics(uri);
+    const t0 = Date.now();
+    await c.conn.sendNotification('textDocument/didSave', { textDocument: { uri } });
+    const diags = await wait;
+    assert.ok(Date.now() - t0 < 150, `published ${Date.now() - t0} ms after the save`);
+    assert.equal(c.latest.get(uri)?.version, 20);
+    assert.ok(!diags.some((d) => d.code === 'rule/severity-risk-mismatch'));
+    c.change(uri, 21, ruleText);
+    await c.diagnostics(uri);
+  });
+
   test('incremental edits (ranges) are applied', async () => {
     const path = join(FIXTURES, 'rules/incremental.toml');
     const uri = uriOf(path);
