@@ -20,6 +20,7 @@ const MAX_SYNTAX_ERRORS = 50;
 
 const OPENERS = new Set<TokenType>([T.LParen, T.LBracket, T.MissingOpen]);
 const CLOSERS = new Set<TokenType>([T.RParen, T.RBracket]);
+const LITERALS = new Set<TokenType>([T.String, T.Integer, T.Decimal, T.True, T.False, T.Null]);
 /** Tokens that end an expression at nesting level 0 (for error recovery). */
 const STOPPERS = new Set<TokenType>([T.Comma, T.Pipe, T.LBracket, T.MissingOpen, T.Until, T.With, T.By, T.Where]);
 
@@ -788,7 +789,20 @@ export class EqlParser extends EmbeddedActionsParser {
   /** `( expr, expr, ... )` */
   private parenList = this.RULE('parenList', (): A.Expr[] => {
     this.CONSUME(T.LParen);
-    const list: A.Expr[] = [this.SUBRULE(this.expression)];
+    const list: A.Expr[] = [];
+    if (!this.RECORDING_PHASE) {
+      // Fast path for the bulk of real queries, long `("a", "b", ...)` lists: a literal
+      // followed by a comma needs no trip through the expression rules. The grammar below
+      // still parses the last item, so the rule's shape is unchanged.
+      for (;;) {
+        const t = this.LA(1);
+        if (!LITERALS.has(t.tokenType) || this.LA(2).tokenType !== T.Comma) break;
+        this.SKIP_TOKEN();
+        this.SKIP_TOKEN();
+        list.push(this.literalToken(t));
+      }
+    }
+    list.push(this.SUBRULE(this.expression));
     this.MANY(() => {
       this.CONSUME(T.Comma);
       list.push(this.SUBRULE2(this.expression));
@@ -796,6 +810,19 @@ export class EqlParser extends EmbeddedActionsParser {
     this.closer(0, T.RParen);
     return list;
   }, { recoveryValueFunc: (): A.Expr[] => [] });
+
+  /** Consumes `, literal` pairs that are followed by `,` or `)` (whole list items). */
+  private literalRun(list: A.Expr[]): void {
+    for (;;) {
+      const t = this.LA(2);
+      if (this.LA(1).tokenType !== T.Comma || !LITERALS.has(t.tokenType)) return;
+      const after = this.LA(3).tokenType;
+      if (after !== T.Comma && after !== T.RParen) return;
+      this.SKIP_TOKEN();
+      this.SKIP_TOKEN();
+      list.push(this.literalToken(t));
+    }
+  }
 
   private literalToken(t: IToken): A.LiteralExpr {
     const span = { start: this.startOf(t), end: this.endOf(t) };
@@ -849,6 +876,8 @@ export class EqlParser extends EmbeddedActionsParser {
     const args: A.Expr[] = [];
     this.OPTION(() => {
       args.push(this.SUBRULE(this.expression));
+      // `cidrMatch(ip, "10.0.0.0/8", ...)`: literal arguments skip the expression rules (see parenList)
+      if (!this.RECORDING_PHASE) this.literalRun(args);
       this.MANY(() => {
         this.CONSUME(T.Comma);
         args.push(this.SUBRULE2(this.expression));
