@@ -64,6 +64,11 @@ test('missing events: in the middle, leading and trailing, within maxspan', asyn
   const lead = 'sequence by host with maxspan=10s ![file where true] [process where true] [network where true]';
   assert.deepEqual(await ids(lead, [e(1, 0, 'file', 'k'), e(2, 3, 'process', 'k'), e(3, 4, 'network', 'k')]), []);
   assert.deepEqual(await ids(lead, [e(1, 0, 'file', 'k'), e(2, 30, 'process', 'k'), e(3, 31, 'network', 'k')]), [[-1, 2, 3]]);
+  // Leading and trailing: rejected only when both occur within maxspan of each other.
+  const both = 'sequence by host with maxspan=10s ![file where true] [process where true] ![network where true]';
+  assert.deepEqual(await ids(both, [e(1, 0, 'file', 'k'), e(2, 5, 'process', 'k'), e(3, 8, 'network', 'k')]), []);
+  assert.deepEqual(await ids(both, [e(1, 0, 'file', 'k'), e(2, 5, 'process', 'k'), e(3, 12, 'network', 'k')]), [[-1, 2, -1]]);
+  assert.deepEqual(await ids(both, [e(1, 0, 'file', 'k'), e(2, 5, 'process', 'k')]), [[-1, 2, -1]]);
 });
 
 test('out-of-order input within a file is reordered; files are merged by time', async () => {

@@ -459,52 +459,69 @@ async function runSequence(q: CompiledQuery, input: Input, stats: RunStats, size
   const cmpLast = (a: Partial, b: Partial) => cmpRec(a.last, b.last) || cmpRec(a.start, b.start);
   const done = new TopK<Partial>(k, cmpLast, last);
   const hasMissing = missing.some(Boolean);
-  const trailing = missing.map((m, i) => m && i > lastPos);
   let sinceTrim = 0;
 
-  /** True when a missing-stage event with this key lies strictly inside (from, to). */
-  const occursBetween = (stage: number, key: string, from: Rec | null, to: Rec | null, fromTs: number, toTs: number): boolean => {
-    const list = missingSeen[stage].get(key);
-    if (!list) return false;
-    for (const h of list) {
-      const afterFrom = from ? cmpRec(h, from) > 0 : h.ts >= fromTs;
-      const beforeTo = to ? cmpRec(h, to) < 0 : h.ts <= toTs;
-      if (afterFrom && beforeTo) return true;
-    }
-    return false;
+  // Missing events follow Elasticsearch, by timestamp: a middle `![...]` must not occur strictly
+  // between its neighbours; with L the latest leading missing event before the first event and
+  // T the earliest trailing one after the last, a sequence stands unless L is within maxspan of
+  // the last event (leading only), T within maxspan of the first (trailing only), or T within
+  // maxspan of L (both).
+  const leadingStages = q.terms.map((_, i) => i).filter((i) => missing[i] && i < firstPos);
+  const trailingStages = q.terms.map((_, i) => i).filter((i) => missing[i] && i > lastPos);
+  const middleStages = q.terms.map((_, i) => i).filter((i) => missing[i] && i > firstPos && i < lastPos);
+  const hasLeading = leadingStages.length > 0;
+  const hasTrailing = trailingStages.length > 0;
+  const seen = (stage: number, key: string) => missingSeen[stage].get(key) ?? [];
+  const awaitingL = new Map<Partial, number | null>();
+
+  const decide = (p: Partial, L: number | null, T: number | null): boolean => {
+    const span = maxspan!;
+    if (L === null && T === null) return true;
+    if (L === null && hasLeading) return true;
+    if (T === null && hasTrailing) return true;
+    if (hasLeading && hasTrailing) return T! - L! > span;
+    if (hasLeading) return p.last.ts - L! > span;
+    return T! - p.start.ts > span;
   };
 
-  /** Checks leading and middle missing stages; trailing ones wait for time to pass. */
   const complete = (p: Partial) => {
     if (hasMissing) {
-      const key = p.key;
-      for (let m = 0; m < n; m++) {
-        if (!missing[m] || trailing[m]) continue;
-        const prev = prevPos[m] >= 0 ? p.events[prevPos[m]] : null;
-        let next: Hit | null = null;
-        for (let j = m + 1; j < n; j++) if (!missing[j]) { next = p.events[j]; break; }
-        // Leading missing events: within maxspan before the last event of the sequence.
-        if (occursBetween(m, key, prev, next, p.last.ts - maxspan!, Infinity)) return;
+      for (const m of middleStages) {
+        const prev = p.events[prevPos[m]]!.ts;
+        let next = Infinity;
+        for (let j = m + 1; j < n; j++)
+          if (!missing[j]) {
+            next = p.events[j]!.ts;
+            break;
+          }
+        if (seen(m, p.key).some((x) => x.ts > prev && x.ts < next)) return;
       }
-      if (trailing.some(Boolean)) {
+      let L: number | null = null;
+      for (const m of leadingStages) for (const x of seen(m, p.key)) if (x.ts < p.start.ts && (L === null || x.ts > L)) L = x.ts;
+      if (hasTrailing) {
         awaiting.push(p);
+        awaitingL.set(p, L);
         return;
       }
+      if (!decide(p, L, null)) return;
     }
     done.push(p);
   };
 
+  /** Trailing missing events: decided at the first one, or once maxspan has passed. */
   const settleAwaiting = (now: number, final: boolean) => {
     if (!awaiting.length) return;
     const keep: Partial[] = [];
     for (const p of awaiting) {
-      const deadline = p.start.ts + maxspan!;
-      const key = p.key;
-      let killed = false;
-      for (let m = lastPos + 1; m < n && !killed; m++) if (occursBetween(m, key, p.last, null, -Infinity, deadline)) killed = true;
-      if (killed) continue;
-      if (final || now > deadline) done.push(p);
-      else keep.push(p);
+      let T: number | null = null;
+      for (const m of trailingStages) for (const x of seen(m, p.key)) if (x.ts > p.last.ts && (T === null || x.ts < T)) T = x.ts;
+      if (T === null && !final && now <= p.start.ts + maxspan!) {
+        keep.push(p);
+        continue;
+      }
+      const L = awaitingL.get(p) ?? null;
+      awaitingL.delete(p);
+      if (decide(p, L, T)) done.push(p);
     }
     awaiting = keep;
   };
