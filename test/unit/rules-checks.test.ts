@@ -169,3 +169,16 @@ test('huge values and garbage never throw', () => {
   );
   fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 500 }), (s) => void checkRule(parseRuleFile('[rule]\n' + s))), { numRuns: 300 });
 });
+
+test('an unterminated multi-line string is reported where it opens; what precedes it is still read', () => {
+  const text = "[metadata]\nmaturity = \"production\"\n\n[rule]\nname = \"x\"\nquery = '''\nprocess where true\n" + 'and false\n'.repeat(20) + '[more]\nkey = 1\n';
+  const rf = parseRuleFile(text);
+  assert.equal(rf.diagnostics.length, 1);
+  assert.equal(text.slice(rf.diagnostics[0].span.start, rf.diagnostics[0].span.end), "'''");
+  assert.equal(rf.entries.get('rule.name')?.value, 'x');
+  assert.equal(rf.entries.get('metadata.maturity')?.value, 'production');
+  assert.equal(rf.queries.length, 0);
+  // a `'''` inside a closed basic string or a comment is not an opener
+  const fine = parseRuleFile("[rule]\n# don't '''\nname = \"a ''' b\"\nquery = '''\nx\n'''\n");
+  assert.deepEqual(fine.diagnostics, []);
+});

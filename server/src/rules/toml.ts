@@ -33,6 +33,40 @@ function lineBounds(text: string, offset: number): { start: number; end: number 
   return { start, end };
 }
 
+/**
+ * The offset of the string opener (`"`, `'`, `"""`, `'''`) left open at the end of the text, or -1.
+ * Single-line strings end at the line's end (that is a different error).
+ */
+export function unterminatedStringStart(text: string): number {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text[i];
+    if (c === '#') {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) return -1;
+      i = eol + 1;
+    } else if (c === '"' || c === "'") {
+      const triple = text.startsWith(c + c + c, i);
+      let j = i + (triple ? 3 : 1);
+      for (;;) {
+        if (j >= n) return triple ? i : -1;
+        const ch = text[j];
+        if (c === '"' && ch === '\\') j += 2;
+        else if (!triple && ch === '\n') break;
+        else if (ch === c && (!triple || text.startsWith(c + c + c, j))) {
+          if (triple) while (text[j + 3] === c) j++; // up to two extra quotes belong to the content
+          j += triple ? 3 : 1;
+          break;
+        } else j++;
+      }
+      if (!triple && j >= n) return i;
+      i = j;
+    } else i++;
+  }
+  return -1;
+}
+
 /** Replaces the characters of [start, end) with spaces, keeping newlines so offsets stay valid. */
 function blank(text: string, start: number, end: number): string {
   return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
@@ -53,6 +87,15 @@ export function parseToml(text: string): TomlParse {
     } catch (e) {
       const err = e as { index?: unknown; message?: unknown };
       const index = typeof err.index === 'number' ? err.index : 0;
+      const opener = /unterminated string/i.test(String(err.message)) ? unterminatedStringStart(current) : -1;
+      if (opener >= 0) {
+        // Report it where it opens; by TOML's rules the rest of the file is inside it, so drop the rest.
+        const { end } = lineBounds(text, opener);
+        diagnostics.push(diag('toml/syntax', 'error', 'TOML: unterminated string (it runs to the end of the file)', { start: opener, end: Math.max(end, opener + 1) }));
+        current = blank(current, lineBounds(current, opener).start, current.length);
+        lastIndex = -1;
+        continue;
+      }
       if (index !== lastIndex || attempt === 0) {
         const { start, end } = lineBounds(text, index);
         const at = start === end ? { start, end: Math.min(text.length, end + 1) } : index >= end ? { start, end } : { start: index, end };
