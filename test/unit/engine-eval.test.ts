@@ -137,3 +137,16 @@ test('category: equality on the category field, any value of an array; any match
   assert.deepEqual(await ids('"network" where true', events), [[2]]);
   assert.deepEqual(await ids('proc where true', [ev(1, { kind: 'proc' })], { eventCategoryField: 'kind' }), [[1]]);
 });
+
+test('timestamps: epoch millis, numeric strings, ISO-8601 with zones and sub-millisecond fractions', async () => {
+  const { parseTimestamp } = await import('../../server/src/engine/values.js');
+  assert.equal(parseTimestamp(1700000000123), 1700000000123);
+  assert.equal(parseTimestamp('1700000000123'), 1700000000123);
+  assert.equal(parseTimestamp('2026-11-20T09:00:01.120Z'), Date.UTC(2026, 10, 20, 9, 0, 1, 120));
+  assert.equal(parseTimestamp('2026-11-20T09:00:01Z'), Date.UTC(2026, 10, 20, 9, 0, 1));
+  assert.equal(parseTimestamp('2026-11-20T10:00:01+01:00'), Date.UTC(2026, 10, 20, 9, 0, 1));
+  assert.equal(parseTimestamp('2026-11-20T09:00:01.000000500Z'), Date.UTC(2026, 10, 20, 9, 0, 1) + 0.0005);
+  assert.equal(parseTimestamp('2026-11-20'), Date.UTC(2026, 10, 20));
+  assert.equal(parseTimestamp('yesterday'), null);
+  assert.equal(parseTimestamp(null), null);
+});
