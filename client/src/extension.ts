@@ -69,7 +69,10 @@ async function run(ref: QueryRef | undefined, files?: string[]): Promise<void> {
     command: 'eqlRules.server.run',
     arguments: [{ ...ref, files }],
   })) as { summary: string; text: string } | null;
-  if (!result) return;
+  if (!result) {
+    void vscode.window.showWarningMessage('EQL Rules: no EQL query to run in this file.');
+    return;
+  }
   const uri = resultsUri(ref);
   resultTexts.set(uri.toString(), result.text);
   resultsChanged.fire(uri);
