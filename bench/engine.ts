@@ -5,31 +5,16 @@
 // Usage: npx tsx bench/engine.ts [events.ndjson]   (generates bench/.data/engine-events.ndjson
 // with bench/gen-events.ts when missing; `npm run build` first)
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, createReadStream, statSync } from 'node:fs';
+import { existsSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileEql, runQuery } from '../server/src/engine/index';
+import { build } from 'esbuild';
+import { QUERIES } from './engine-queries';
 
 const root = join(__dirname, '..');
 const data = join(root, 'bench/.data');
 const file = process.argv[2] ?? join(data, 'engine-events.ndjson');
 const PYTHON_EQL_EVENTS_PER_S = 0.66e6;
 
-const QUERIES: { label: string; query: string }[] = [
-  {
-    label: 'single-event rule',
-    query: 'process where event.type == "start" and process.name : ("powershell.exe", "pwsh.exe") and process.args : ("-enc", "-EncodedCommand", "-e")',
-  },
-  {
-    label: 'sequence by + maxspan',
-    query:
-      'sequence by host.id, user.name with maxspan=30s [process where event.type == "start" and process.name : ("curl", "wget")] [network where network.direction == "egress" and destination.port in (4444, 8080) and not cidrMatch(destination.ip, "10.0.0.0/8")]',
-  },
-  {
-    label: 'regex-heavy rule',
-    query:
-      'process where process.command_line regex~ """.*(invoke-webrequest|downloadstring|frombase64string|-enc [a-z0-9+/=]{20,}).*""" or process.executable regex """/(tmp|dev/shm|var/tmp)/[a-z0-9._]+""" or process.name regex~ """[a-z]+[0-9]{2,}(\\.exe)?""" or process.args regex """.*,(Start|DllMain|EntryPoint)"""',
-  },
-];
 
 function sh(cmd: string, args: string[]) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -79,42 +64,6 @@ const lpad = (s: string, n: number) => s.padStart(n);
  * Engine throughput on pre-parsed events (no reading, no JSON.parse): over a small set that
  * stays in CPU cache (what the evaluator itself costs), and over a large set (memory-bound).
  */
-async function loadEvents(n: number): Promise<unknown[]> {
-  const events: unknown[] = [];
-  let carry = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const lines = (carry + chunk).split('\n');
-    carry = lines.pop() ?? '';
-    for (const l of lines) if (l && events.length < n) events.push(JSON.parse(l));
-    if (events.length >= n) break;
-  }
-  return events;
-}
-
-/**
- * Engine throughput on pre-parsed events (no reading, no JSON.parse): over a small set that
- * stays in CPU cache (what the evaluator itself costs; measured first, while the heap is
- * small), then over a large set (memory-bound).
- */
-async function evaluationOnly(): Promise<{ label: string; small: number; large: number }[]> {
-  const rate = async (query: string, set: unknown[], total: number) => {
-    const c = compileEql(query);
-    if (!c.query) throw new Error(`bench query does not compile: ${JSON.stringify(c.diagnostics)}`);
-    await runQuery(c.query, set); // warm up
-    const rounds = Math.max(1, Math.round(total / set.length));
-    const t0 = performance.now();
-    for (let i = 0; i < rounds; i++) await runQuery(c.query, set, { size: 1000 });
-    return (set.length * rounds) / ((performance.now() - t0) / 1000);
-  };
-  const small = await loadEvents(5000);
-  const smallRates: number[] = [];
-  for (const { query } of QUERIES) smallRates.push(await rate(query, small, 1_000_000));
-  const large = await loadEvents(200_000);
-  const out: { label: string; small: number; large: number }[] = [];
-  for (const [i, { label, query }] of QUERIES.entries()) out.push({ label, small: smallRates[i], large: await rate(query, large, 1_000_000) });
-  return out;
-}
-
 async function main() {
   if (!existsSync(file)) sh(process.execPath, ['--import', 'tsx', 'bench/gen-events.ts', '1000000', file]);
   writeFileSync(hook, "process.on('exit', () => process.stderr.write('\\nPEAK_RSS_KB=' + process.resourceUsage().maxRSS + '\\n'));\n");
@@ -141,9 +90,14 @@ async function main() {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(r.map((c, i) => (i === 0 ? pad(c, widths[i]) : lpad(c, widths[i]))).join('   ') + '\n');
 
-  process.stdout.write(`\nevaluation only (pre-parsed events, in-process; x = vs the Python eql engine's ${fmtRate(PYTHON_EQL_EVENTS_PER_S)}):\n`);
+  // Evaluation only, in a fresh process running the same bundled engine code as the CLI.
+  const evalJs = join(data, 'engine-eval.js');
+  await build({ entryPoints: [join(root, 'bench/engine-eval.ts')], outfile: evalJs, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, logLevel: 'error' });
+  const ev = child([evalJs, file]);
+  const rates = JSON.parse(ev.stdout) as { label: string; small: number; large: number }[];
+  process.stdout.write(`\nevaluation only (pre-parsed events, bundled engine in a child; x = vs the Python eql engine's ${fmtRate(PYTHON_EQL_EVENTS_PER_S)}):\n`);
   process.stdout.write(`  ${pad('', 24)} ${lpad('5,000 events (in cache)', 26)}   ${lpad('200,000 events (in memory)', 28)}\n`);
-  for (const { label, small, large } of await evaluationOnly()) {
+  for (const { label, small, large } of rates) {
     const cell = (r: number) => `${fmtRate(r)} (${(r / PYTHON_EQL_EVENTS_PER_S).toFixed(1)}x)`;
     process.stdout.write(`  ${pad(label, 24)} ${lpad(cell(small), 26)}   ${lpad(cell(large), 28)}\n`);
   }
