@@ -261,4 +261,19 @@ test('beside another TOML extension (its own `toml` language and source.toml gra
     await p.keyboard.press('Control+Shift+M');
     await waitFor('the unknown field in Problems', async () => (/process\.nmae/.test(norm(await p.locator('.markers-panel').innerText())) ? true : undefined), 30_000);
   });
+  await step('palette-run', async () => {
+    // The command palette path: the query under the cursor runs on the samples.
+    await p.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await goto(22, 5);
+    await p.keyboard.press('F1');
+    await p.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await p.keyboard.type('EQL Rules: Run Query on Samples');
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: 'Run Query on Samples' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await p.keyboard.press('Enter');
+    await goto(19, 1);
+    const lens = p.locator('.codelens-decoration a', { hasText: /match/ }).first();
+    await lens.waitFor({ state: 'visible', timeout: 60_000 });
+    // `process.nmae` is unknown, so nothing matches: the run used the text as it is.
+    assert.match(norm(await lens.innerText()), /^0 matches in 4 events, [\d,]+ ms$/);
+  });
 });
