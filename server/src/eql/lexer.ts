@@ -130,6 +130,8 @@ export type StringQuote = 'double' | 'raw' | 'single' | 'question';
 export interface StringInfo {
   value: string;
   quote: StringQuote;
+  /** No closing quote (already reported by the scanner). */
+  unterminated?: boolean;
 }
 
 export interface CommentRange {
@@ -526,6 +528,6 @@ function scanString(
     const qc = String.fromCharCode(q);
     diagnostics.push(diag('eql/syntax', 'error', `Unterminated string: add a closing quote [${qc}] before the end of the line`, { start, end }));
   } else if (quote === 'double') diagnostics.push(...sub);
-  addString(tokens, text, start, end, { value, quote });
+  addString(tokens, text, start, end, closed ? { value, quote } : { value, quote, unterminated: true });
   return end;
 }

@@ -136,7 +136,8 @@ export class EqlParser extends EmbeddedActionsParser {
     const span = { start: this.startOf(t), end: this.endOf(t) };
     const info = stringInfo(t);
     if (!info) return { kind: 'literal', type: 'string', value: '', quote: 'double', span };
-    if (info.quote === 'single' || info.quote === 'question') this.legacyString(info, span);
+    // an unterminated legacy string already has its (one) diagnostic from the scanner
+    if ((info.quote === 'single' || info.quote === 'question') && !info.unterminated) this.legacyString(info, span);
     return { kind: 'literal', type: 'string', value: info.value, quote: info.quote, span };
   }
 
