@@ -79,60 +79,72 @@ function compileTree(r: LuceneRegex, ci: boolean): StringTest {
   return (s) => re.matches(s);
 }
 
+/** A necessary condition for a match: a needle (JS regex source) some part of it must contain. */
+interface Needle {
+  source: string;
+  /** Selectivity: longer literals are rarer; a character class is weak. */
+  score: number;
+  /** The plain literals when the needle is only literals (for `includes`). */
+  lits: string[] | null;
+}
+
+const escapeLit = (l: string) => l.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+const cpEsc = (cp: number) => `\\u{${cp.toString(16)}}`;
+
 /**
- * Literals of which every match must contain at least one (null: no such set). Lets most
- * values be rejected with `includes` before the (slower) RE2 automaton runs.
+ * What every match must contain, so most values can be rejected by a fast scan before the
+ * (slower) RE2 automaton runs. null when nothing useful is required.
  */
-export function requiredLiterals(r: LuceneRegex): string[] | null {
+export function requiredNeedle(r: LuceneRegex): Needle | null {
+  const lit = (l: string): Needle => ({ source: escapeLit(l), score: l.length, lits: [l] });
   switch (r.type) {
     case 'char':
-      return [String.fromCodePoint(r.cp)];
+      return lit(String.fromCodePoint(r.cp));
     case 'string':
-      return r.value ? [r.value] : null;
+      return r.value ? lit(r.value) : null;
+    case 'class':
+      if (r.negated || !r.ranges.length) return null;
+      return { source: `[${r.ranges.map(([a, b]) => (a === b ? cpEsc(a) : `${cpEsc(a)}-${cpEsc(b)}`)).join('')}]`, score: 0.5, lits: null };
     case 'repeat':
-      return r.min >= 1 ? requiredLiterals(r.item) : null;
+      return r.min >= 1 ? requiredNeedle(r.item) : null;
     case 'union': {
-      const all: string[] = [];
+      const parts: Needle[] = [];
       for (const x of r.items) {
-        const l = requiredLiterals(x);
-        if (!l) return null;
-        all.push(...l);
+        const n = requiredNeedle(x);
+        if (!n) return null;
+        parts.push(n);
       }
-      return all;
+      const lits = parts.every((p) => p.lits) ? parts.flatMap((p) => p.lits!) : null;
+      return { source: parts.map((p) => p.source).join('|'), score: Math.min(...parts.map((p) => p.score)) - parts.length / 100, lits };
     }
-    case 'intersection': {
-      const sets = r.items.map(requiredLiterals).filter((x): x is string[] => x !== null);
-      return sets.length ? best(sets) : null;
-    }
+    case 'intersection':
+      return best(r.items.map(requiredNeedle));
     case 'concat': {
       // Runs of adjacent literal characters join into longer literals.
-      const sets: string[][] = [];
+      const cands: (Needle | null)[] = [];
       let run = '';
       for (const x of r.items) {
         if (x.type === 'char' || x.type === 'string') {
           run += x.type === 'char' ? String.fromCodePoint(x.cp) : x.value;
           continue;
         }
-        if (run) sets.push([run]);
+        if (run) cands.push(lit(run));
         run = '';
-        const l = requiredLiterals(x);
-        if (l) sets.push(l);
+        cands.push(requiredNeedle(x));
       }
-      if (run) sets.push([run]);
-      return sets.length ? best(sets) : null;
+      if (run) cands.push(lit(run));
+      return best(cands);
     }
     default:
       return null;
   }
 }
 
-/** The most selective set: the one whose shortest literal is longest. */
-function best(sets: string[][]): string[] {
-  const score = (l: string[]) => Math.min(...l.map((x) => x.length)) - l.length / 100;
-  return sets.reduce((a, b) => (score(b) > score(a) ? b : a));
+function best(cands: (Needle | null)[]): Needle | null {
+  let b: Needle | null = null;
+  for (const c of cands) if (c && (!b || c.score > b.score)) b = c;
+  return b;
 }
-
-const ASCII = /^[\x00-\x7f]*$/;
 
 /** The automaton alone, without the literal pre-filter (tests compare the two). */
 export function compileRegexUnfiltered(pattern: string, ci: boolean): StringTest {
@@ -146,11 +158,17 @@ export function compileRegex(pattern: string, ci: boolean): StringTest {
   const parsed = parseLuceneRegex(pattern);
   if (!parsed.ok) throw new RegexError(`${parsed.message} (at offset ${parsed.offset})`);
   const full = compileTree(parsed.ast, ci);
-  const lits = requiredLiterals(parsed.ast);
-  if (!lits || lits.some((l) => l === '' || !ASCII.test(l))) return full;
-  if (!ci && lits.length <= 4) return (s) => lits.some((l) => s.includes(l)) && full(s);
-  // A literal alternation is linear to scan; `iu` folds case as Unicode simple folding does
-  // (K/K/k, ſ/s), like RE2, so the pre-filter never rejects what the automaton accepts.
-  const any = new RegExp(lits.map((l) => l.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('|'), ci ? 'iu' : 'u');
+  const needle = requiredNeedle(parsed.ast);
+  if (!needle) return full;
+  const lits = needle.lits;
+  if (!ci && lits && lits.length <= 4 && lits.every((l) => l !== '')) return (s) => lits.some((l) => s.includes(l)) && full(s);
+  // One linear scan for the needle; `iu` folds case as Unicode simple folding does (K/K/k,
+  // ſ/s), like RE2, so the pre-filter never rejects what the automaton accepts.
+  let any: RegExp;
+  try {
+    any = new RegExp(needle.source, ci ? 'iu' : 'u');
+  } catch {
+    return full;
+  }
   return (s) => any.test(s) && full(s);
 }

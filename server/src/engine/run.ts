@@ -5,7 +5,7 @@
 //   (K = head N, tail N or the size limit) and are sorted by timestamp, tiebreaker, input
 //   position at the end.
 // - Sequences need time order. Only events that match some term (or `until`) are kept;
-//   each file's matching events pass through a reorder buffer of REORDER events (a min-heap),
+//   each file's matching events pass through a sorted reorder window of REORDER events,
 //   and files are merged by timestamp. An event later than that window is reported as skipped
 //   ("out of time order"); in-order input never is. Pending state is one partial sequence per
 //   stage and join key (Elasticsearch keeps only the latest), pruned by maxspan.
@@ -117,45 +117,6 @@ class TopK<T> {
   result(): T[] {
     this.trim();
     return this.items;
-  }
-}
-
-/** Min-heap by cmpRec, for the reorder buffer. */
-class Heap {
-  a: Rec[] = [];
-  get size() {
-    return this.a.length;
-  }
-  push(x: Rec): void {
-    const a = this.a;
-    a.push(x);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (cmpRec(a[p], a[i]) <= 0) break;
-      [a[p], a[i]] = [a[i], a[p]];
-      i = p;
-    }
-  }
-  pop(): Rec {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && cmpRec(a[l], a[m]) < 0) m = l;
-        if (r < a.length && cmpRec(a[r], a[m]) < 0) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
-        i = m;
-      }
-    }
-    return top;
   }
 }
 
@@ -348,7 +309,10 @@ async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Inpu
     if (stats.skipped.length < MAX_SKIPPED_LISTED) stats.skipped.push({ file: input.files[h.file], line: h.line, reason });
   };
   const orderedFile = async function* (file: number): AsyncGenerator<Hit[]> {
-    const heap = new Heap();
+    // Reorder window: the last REORDER matching events, kept sorted. In-order input only
+    // appends (O(1)); an earlier event is inserted by binary search.
+    let buf: Hit[] = [];
+    let head = 0;
     let lastOut: Rec | null = null;
     let outBatch: Hit[] = [];
     const release = (h: Hit) => {
@@ -370,8 +334,23 @@ async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Inpu
       }
       h.keys = c.keys;
       h.keyVals = c.keyVals;
-      heap.push(h);
-      if (heap.size > REORDER) release(heap.pop() as Hit);
+      const len = buf.length;
+      if (len === head || cmpRec(h, buf[len - 1]) >= 0) buf.push(h);
+      else {
+        let lo = head;
+        let hi = len;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (cmpRec(buf[mid], h) <= 0) lo = mid + 1;
+          else hi = mid;
+        }
+        buf.splice(lo, 0, h);
+      }
+      if (buf.length - head > REORDER) release(buf[head++]);
+      if (head >= 1 << 16) {
+        buf = buf.slice(head);
+        head = 0;
+      }
     };
     for await (const n of input.scan(file, visit)) {
       if (opts.signal?.aborted) throw abortError();
@@ -382,7 +361,7 @@ async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Inpu
         outBatch = [];
       }
     }
-    while (heap.size) release(heap.pop() as Hit);
+    while (head < buf.length) release(buf[head++]);
     if (outBatch.length) yield outBatch;
   };
   if (input.files.length === 1) {
