@@ -14,6 +14,7 @@ import {
   type CancellationToken,
   type Connection,
   type InitializeParams,
+  type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnalysis } from './analysis';
@@ -39,6 +40,7 @@ function startServer(): void {
   let roots: string[] = [];
   let lensRefresh = false;
   let folderEvents = false;
+  let progressSupport = false;
   const log = (m: string) => connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${m}`);
   cache.onError = (uri, e) => connection.console.error(`analysis failed for ${uri}: ${e instanceof Error ? e.stack : String(e)}`);
 
@@ -65,10 +67,23 @@ function startServer(): void {
   const publish = (doc: TextDocument, analysis: DocumentAnalysis) =>
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: analysis.diagnostics.map((d) => toLspDiagnostic(doc, d)) });
   const published = new Set<string>();
+  let indexProgress: Promise<WorkDoneProgressServerReporter> | undefined;
   const index = new WorkspaceIndex({
     publish,
     isOpen: (path) => documents.all().some((d) => uriToPath(d.uri) === path),
     log,
+    progress: (done, total) => {
+      if (!progressSupport) return;
+      if (!indexProgress) {
+        indexProgress = connection.window.createWorkDoneProgress();
+        void indexProgress.then((p) => p.begin('EQL: checking workspace rules', 0, `0/${total} files`));
+      }
+      const current = indexProgress;
+      if (done >= total) {
+        indexProgress = undefined;
+        void current.then((p) => p.done());
+      } else void current.then((p) => p.report(Math.round((100 * done) / total), `${done}/${total} files`));
+    },
   });
   const validate = guard('diagnostics', undefined, (uri: string) => {
     const doc = documents.get(uri);
@@ -128,6 +143,7 @@ function startServer(): void {
     if (!roots.length && params.rootUri) roots = [uriToPath(params.rootUri)];
     lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     folderEvents = !!params.capabilities.workspace?.workspaceFolders;
+    progressSupport = !!params.capabilities.window?.workDoneProgress;
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     applySettings(init?.settings);
     log(`eql-rules server started (pid ${process.pid}), folders: ${roots.join(', ') || 'none'}`);

@@ -33,6 +33,8 @@ export interface Client {
   init: InitializeResult;
   stderr: () => string;
   logs: string[];
+  /** Every `$/progress` value the server sent (begin / report / end). */
+  progress: { kind: string; title?: string; message?: string; percentage?: number }[];
   /** The next diagnostics published for `uri` (after `since`, a publish counter). */
   diagnostics(uri: string, timeoutMs?: number): Promise<Diagnostic[]>;
   /** Latest diagnostics per uri. */
@@ -51,6 +53,8 @@ export async function startServer(opts: { root?: string | null; settings?: unkno
   const latest = new Map<string, PublishDiagnosticsParams>();
   const waiters: { uri: string; resolve: (d: Diagnostic[]) => void }[] = [];
   const logs: string[] = [];
+  const progress: Client['progress'] = [];
+  conn.onNotification('$/progress', (p: { value: Client['progress'][number] }) => void progress.push(p.value));
   conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
     latest.set(p.uri, p);
     for (let i = waiters.length - 1; i >= 0; i--) {
@@ -84,6 +88,7 @@ export async function startServer(opts: { root?: string | null; settings?: unkno
     proc,
     init,
     logs,
+    progress,
     latest,
     stderr: () => err,
     diagnostics(uri, timeoutMs = 10_000) {

@@ -45,6 +45,12 @@ test('indexing a large workspace does not freeze requests', async () => {
   const worst = Math.max(...latencies);
   assert.ok(worst < 500, `worst hover during indexing: ${worst.toFixed(0)} ms`);
   assert.equal(c.latest.size >= 599, true, 'diagnostics for every indexed rule');
+  // The editor shows the pass as progress: begin, reports, end.
+  await new Promise((r) => setTimeout(r, 200));
+  const begin = c.progress.find((p) => p.kind === 'begin' && p.title === 'EQL: checking workspace rules');
+  assert.ok(begin, JSON.stringify(c.progress.slice(0, 3)));
+  assert.ok(c.progress.some((p) => p.kind === 'report' && /\d+\/600 files/.test(p.message ?? '')));
+  assert.ok(c.progress.some((p) => p.kind === 'end'));
 });
 
 test('settings: field-check severity and sample globs follow didChangeConfiguration', async () => {

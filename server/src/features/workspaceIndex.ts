@@ -15,6 +15,8 @@ export interface IndexHooks {
   publish(doc: TextDocument, analysis: DocumentAnalysis): void;
   isOpen(path: string): boolean;
   log(message: string): void;
+  /** Progress of a pass (the editor shows it in its status bar); `done === total` ends it. */
+  progress?(done: number, total: number): void;
 }
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
@@ -84,10 +86,15 @@ export class WorkspaceIndex {
     await yieldToLoop();
     const files = roots.flatMap((r) => walk(r, (rel) => /\.(toml|eql)$/i.test(rel)));
     let rules = 0;
+    this.hooks.progress?.(0, files.length);
     for (const [i, path] of files.entries()) {
       await yieldToLoop();
       if (i % 250 === 249) collectGarbage();
-      if (gen !== this.generation) return rules;
+      if (i % 100 === 99) this.hooks.progress?.(i + 1, files.length);
+      if (gen !== this.generation) {
+        this.hooks.progress?.(files.length, files.length);
+        return rules;
+      }
       if (this.hooks.isOpen(path)) continue;
       try {
         const text = readFileSync(path, 'utf8');
@@ -101,6 +108,7 @@ export class WorkspaceIndex {
       }
     }
     collectGarbage();
+    this.hooks.progress?.(files.length, files.length);
     this.hooks.log(`indexed ${rules} rule files of ${files.length} files in ${Date.now() - t0} ms`);
     return rules;
   }
