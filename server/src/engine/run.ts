@@ -60,7 +60,7 @@ export interface RunOptions {
 export type EventSource = string[] | Iterable<unknown> | AsyncIterable<unknown>;
 
 const MAX_SKIPPED_LISTED = 100;
-const REORDER = 10_000;
+const REORDER = 5_000;
 
 /** An event that passed a filter, with what ordering needs. */
 interface Rec {
@@ -329,7 +329,11 @@ async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Inpu
       if (text !== undefined) {
         // Pending sequences can live long: keep ~0.5 KB of bytes (outside the JS heap) rather
         // than dozens of objects the garbage collector must promote and trace.
-        h.raw = Buffer.from(text.slice(start, end), 'utf8');
+        // (Own memory, not the shared pool: a pooled slice would pin its whole 8 KB slab.)
+        const json = text.slice(start, end);
+        const raw = Buffer.allocUnsafeSlow(Buffer.byteLength(json, 'utf8'));
+        raw.write(json, 'utf8');
+        h.raw = raw;
         h.src = null;
       }
       h.keys = c.keys;
@@ -347,7 +351,8 @@ async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Inpu
         buf.splice(lo, 0, h);
       }
       if (buf.length - head > REORDER) release(buf[head++]);
-      if (head >= 1 << 16) {
+      // Released events must not stay reachable from the window.
+      if (head >= REORDER) {
         buf = buf.slice(head);
         head = 0;
       }
