@@ -278,18 +278,28 @@ function classify(terms: CompiledTerm[], getCategory: Getter, src: Record<string
     if (name !== null && cat !== name && !(Array.isArray(cat) && cat.includes(name))) continue;
     if (!term.where(src)) continue;
     const getters = term.keys;
-    let combos: unknown[][] = [[]];
-    for (let i = 0; i < getters.length && combos.length; i++) {
+    const vals: unknown[] = new Array(getters.length);
+    let multi = false;
+    let usable = true;
+    for (let i = 0; i < getters.length; i++) {
       const v = normalize(getters[i](src));
-      if (v === null && !term.optionalKeys[i]) combos = [];
-      else if (!Array.isArray(v)) for (const c of combos) c.push(v);
-      else {
+      if (v === null && !term.optionalKeys[i]) {
+        usable = false;
+        break;
+      }
+      if (Array.isArray(v)) multi = true;
+      vals[i] = v;
+    }
+    if (!usable) continue;
+    let combos: unknown[][] = [vals];
+    if (multi) {
+      combos = [[]];
+      for (const v of vals) {
         const next: unknown[][] = [];
-        for (const c of combos) for (const x of new Set(v)) if (next.length < MAX_KEY_COMBINATIONS) next.push([...c, x]);
+        for (const c of combos) for (const x of Array.isArray(v) ? new Set(v) : [v]) if (next.length < MAX_KEY_COMBINATIONS) next.push([...c, x]);
         combos = next;
       }
     }
-    if (!combos.length) continue;
     keys ??= new Array(terms.length);
     keyVals ??= new Array(terms.length);
     keys[t] = combos.map(keyOf);
