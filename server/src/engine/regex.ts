@@ -104,7 +104,11 @@ export function requiredNeedle(r: LuceneRegex): Needle | null {
       return r.value ? lit(r.value) : null;
     case 'class':
       if (r.negated || !r.ranges.length) return null;
-      return { source: `[${r.ranges.map(([a, b]) => (a === b ? cpEsc(a) : `${cpEsc(a)}-${cpEsc(b)}`)).join('')}]`, score: 0.5, lits: null };
+      {
+        // Smaller classes are more selective ([0-9] over [a-z]); any literal beats a class.
+        const size = r.ranges.reduce((n, [a, b]) => n + b - a + 1, 0);
+        return { source: `[${r.ranges.map(([a, b]) => (a === b ? cpEsc(a) : `${cpEsc(a)}-${cpEsc(b)}`)).join('')}]`, score: 0.5 + 0.4 / Math.max(1, Math.log2(size)), lits: null };
+      }
     case 'repeat':
       return r.min >= 1 ? requiredNeedle(r.item) : null;
     case 'union': {
