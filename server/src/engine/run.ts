@@ -9,7 +9,12 @@
 //   and files are merged by timestamp. An event later than that window is reported as skipped
 //   ("out of time order"); in-order input never is. Pending state is one partial sequence per
 //   stage and join key (Elasticsearch keeps only the latest), pruned by maxspan.
+//   Events held by that state are kept as their JSON bytes, not as object trees.
 // - Samples keep, per join key, the earliest few events of each term.
+// - Events without a valid timestamp sort last in event queries and samples; sequences skip
+//   them and report them.
+// - Every line is parsed: skipping lines by their category text before JSON.parse would be
+//   faster but would hide malformed lines, so it is not done.
 import { scanEventFile, abortError, type SkippedLine, type Visit } from './reader';
 import { keyOf, parseTimestamp, normalize, type Getter } from './values';
 import type { CompiledQuery, CompiledTerm } from './compile';
