@@ -35,7 +35,8 @@ function parseArgs(argv: string[]): Args | string {
     const [name, inline] = arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
     const value = () => (inline !== undefined ? inline : argv[++i]);
     if (!name.startsWith('--')) {
-      (inEvents ? a.events : a.rules).push(arg);
+      // After --events, paths are event files, except rule files (`run --events e.ndjson r.toml`).
+      (inEvents && !arg.endsWith('.toml') ? a.events : a.rules).push(arg);
       continue;
     }
     inEvents = false;
