@@ -6,7 +6,7 @@ import { compileEql } from '../../server/src/engine/index';
 import { fieldGetter } from '../../server/src/engine/values';
 import { compileWildcard } from '../../server/src/engine/wildcard';
 import { compileRegex } from '../../server/src/engine/regex';
-import { ids, ev } from './engine-helpers';
+import { ids, ev, run } from './engine-helpers';
 
 const match = async (cond: string, fields: Record<string, unknown>) => (await ids(`process where ${cond}`, [ev(1, fields)])).length === 1;
 
@@ -149,4 +149,25 @@ test('timestamps: epoch millis, numeric strings, ISO-8601 with zones and sub-mil
   assert.equal(parseTimestamp('2026-11-20'), Date.UTC(2026, 10, 20));
   assert.equal(parseTimestamp('yesterday'), null);
   assert.equal(parseTimestamp(null), null);
+});
+
+test('odd events never make evaluation throw', async () => {
+  const odd: Record<string, unknown>[] = [
+    { a: { nested: true }, b: [[1, [2, null]], { x: 1 }], c: '\u0000\uffff😀', d: 1e308, e: -0, f: true, g: [] },
+    { a: [null, null], b: 'x'.repeat(100_000), c: { length: 3 }, d: '12abc', e: NaN, f: 'true' },
+    { 'a.b': { c: [{ d: 1 }, { d: [2, 3] }] }, a: { 'b.c': { d: 4 } } },
+  ].map((x, i) => ({ ...x, id: i, '@timestamp': i, event: { category: 'process' } }));
+  const queries = [
+    'process where a == "x" or b : "x*" or c like~ "?" or d > 5 or e regex ".*" or f in ("true", 1)',
+    'process where length(a) > 0 or startsWith(b, "x") or concat(a, b, c) : "*" or between(c, "a", "b") == ""',
+    'process where cidrMatch(a, "10.0.0.0/8") or number(d) > 1 or string(b) == "1" or substring(c, -1) == "x"',
+    'process where a.b.c.d == 2 and a.b.c.d in (4, 1) and divide(d, 0) == null and add(d, "1") == null',
+    'process where not (a != null) or ?zz == null or indexOf~(c, "X") >= 0 or -d < 0 or d % 7 == 1',
+  ];
+  for (const q of queries) {
+    const r = await run(q, odd);
+    assert.ok(Array.isArray(r.matches), q);
+  }
+  const ids3 = await ids('process where a.b.c.d == 2 and a.b.c.d == 4', odd);
+  assert.deepEqual(ids3, [[2]], 'dotted and nested spellings of one path are all searched');
 });
