@@ -25,7 +25,7 @@ test('globs: ** spans folders (or none), * stays in one name, {a,b} alternatives
 test('settings: defaults, bad values fall back, translation to analysis options', () => {
   const d = readSettings(undefined);
   assert.deepEqual(d.samples.globs, ['samples/**/*.{ndjson,jsonl,json}', '**/*.events.ndjson']);
-  assert.equal(d.fieldChecks.severity, 'error');
+  assert.equal(d.fieldChecks.severity, 'warning', 'unknown fields are warnings by default, as the checker says');
   const s = readSettings({ samples: { globs: 'nope' }, fieldChecks: { severity: 'information' }, run: { maxResults: -3 }, schemas: { extraFiles: ['x.json', '/abs/y.json'] }, tiebreakerField: '' });
   assert.deepEqual(s.samples.globs, d.samples.globs);
   assert.equal(s.run.maxResults, 1000);
@@ -33,7 +33,8 @@ test('settings: defaults, bad values fall back, translation to analysis options'
   const o = analyzeOptions(s, '/ws');
   assert.deepEqual(o.extraSchemas, ['/ws/x.json', '/abs/y.json']);
   assert.deepEqual(o.severities, { 'eql/unknown-field': 'info' });
-  assert.equal(analyzeOptions(d, '/ws').severities, undefined, 'the default changes nothing');
+  assert.deepEqual(analyzeOptions(d, '/ws').severities, { 'eql/unknown-field': 'warning' });
+  assert.deepEqual(analyzeOptions(readSettings({ fieldChecks: { severity: 'error' } }), '/ws').severities, { 'eql/unknown-field': 'error' }, 'error is honoured, not taken as the default');
 });
 
 test('results text: sequences grouped with join keys, missing events, file:line per event', () => {

@@ -18,7 +18,7 @@ export const DEFAULT_SETTINGS: Settings = {
   eventCategoryField: 'event.category',
   timestampField: '@timestamp',
   tiebreakerField: null,
-  fieldChecks: { severity: 'error' },
+  fieldChecks: { severity: 'warning' },
   run: { maxResults: 1000 },
 };
 
@@ -40,7 +40,7 @@ export function readSettings(raw: unknown): Settings {
     eventCategoryField: str(r.eventCategoryField, DEFAULT_SETTINGS.eventCategoryField),
     timestampField: str(r.timestampField, DEFAULT_SETTINGS.timestampField),
     tiebreakerField: typeof r.tiebreakerField === 'string' && r.tiebreakerField ? r.tiebreakerField : null,
-    fieldChecks: { severity: sev === 'warning' || sev === 'information' || sev === 'hint' || sev === 'off' ? sev : 'error' },
+    fieldChecks: { severity: sev === 'error' || sev === 'information' || sev === 'hint' || sev === 'off' ? sev : 'warning' },
     run: { maxResults: typeof run.maxResults === 'number' && run.maxResults > 0 ? Math.floor(run.maxResults) : 1000 },
   };
 }
@@ -52,6 +52,6 @@ export function analyzeOptions(s: Settings, root: string | undefined): AnalyzeOp
   const opts: AnalyzeOptions = {};
   if (s.schemas.extraFiles.length) opts.extraSchemas = s.schemas.extraFiles.map(abs);
   if (s.schemas.directory) opts.schemaDir = abs(s.schemas.directory);
-  if (sev !== 'error') opts.severities = { 'eql/unknown-field': sev === 'information' ? 'info' : sev };
+  opts.severities = { 'eql/unknown-field': sev === 'information' ? 'info' : sev };
   return opts;
 }
