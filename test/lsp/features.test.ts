@@ -2,24 +2,26 @@
 // operator lookup and reference links.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { globToRegExp } from '../../server/src/features/files';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { findByGlobs } from '../../server/src/features/files';
 import { ecsUrl } from '../../server/src/features/hover';
 import { KEYWORD_DOCS, operatorAt } from '../../server/src/features/keywordDocs';
 import { renderResults, summary, type RunOutcome } from '../../server/src/features/results';
 import { mitreUrl, ruleKeyDoc } from '../../server/src/features/ruleKeyDocs';
 import { analyzeOptions, readSettings } from '../../server/src/features/settings';
 
-test('globs: ** spans folders (or none), * stays in one name, {a,b} alternatives', () => {
-  const g = globToRegExp('samples/**/*.{ndjson,jsonl,json}');
-  assert.ok(g.test('samples/a.ndjson'));
-  assert.ok(g.test('samples/x/y/z.jsonl'));
-  assert.ok(!g.test('samples/a.ndjson.gz'));
-  assert.ok(!g.test('other/samples/a.json'));
-  const e = globToRegExp('**/*.events.ndjson');
-  assert.ok(e.test('a.events.ndjson') && e.test('deep/er/a.events.ndjson'));
-  assert.ok(!e.test('a.events.ndjsonx') && !e.test('a.ndjson'));
-  assert.ok(globToRegExp('data/?.json').test('data/a.json') && !globToRegExp('data/?.json').test('data/ab.json'));
-  assert.ok(globToRegExp('a+b/(x).json').test('a+b/(x).json'), 'regex characters are literal');
+test('sample globs: ** spans folders (or none), * stays in one name, {a,b}; hidden and tool folders skipped', () => {
+  const root = mkdtempSync(join(tmpdir(), 'globs-'));
+  const files = ['samples/a.ndjson', 'samples/x/y/z.jsonl', 'samples/a.ndjson.gz', 'other/samples/a.json', 'a.events.ndjson', 'deep/er/b.events.ndjson', 'c.events.ndjsonx', 'node_modules/m.events.ndjson', '.git/g.events.ndjson'];
+  for (const f of files) {
+    mkdirSync(join(root, dirname(f)), { recursive: true });
+    writeFileSync(join(root, f), '{}');
+  }
+  const found = findByGlobs([root, join(root, 'missing')], ['samples/**/*.{ndjson,jsonl,json}', '**/*.events.ndjson']).map((f) => relative(root, f));
+  assert.deepEqual(found.sort(), ['a.events.ndjson', 'deep/er/b.events.ndjson', 'samples/a.ndjson', 'samples/x/y/z.jsonl']);
+  rmSync(root, { recursive: true, force: true });
 });
 
 test('settings: defaults, bad values fall back, translation to analysis options', () => {

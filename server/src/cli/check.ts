@@ -2,14 +2,15 @@
 // like a compiler (or one JSON object). Exit 0 without errors, 1 with errors, 2 on usage or
 // I/O problems.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { analyzeDocument, type AnalyzeOptions } from '../analysis';
 import type { Severity } from '../core/diagnostic';
 import { LineMap } from '../core/lines';
 import type { Command } from './main';
+import { parseCommandLine } from './args';
+import { collectFiles } from '../core/files';
 
 const USAGE = 'eql-rules check [PATH...] [--format text|json] [--schemas DIR | --no-schemas] [--extra-schema FILE]... [--jobs N]';
 
@@ -25,66 +26,30 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { paths: [], format: 'text', extra: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.indexOf('=');
-    const [name, inline] = arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = () => (inline !== undefined ? inline : argv[++i]);
-    switch (name) {
-      case '--format': {
-        const v = value();
-        if (v !== 'text' && v !== 'json') return `--format must be text or json`;
-        a.format = v;
-        break;
-      }
-      case '--schemas': {
-        const v = value();
-        if (!v) return '--schemas needs a folder';
-        a.schemas = v;
-        break;
-      }
-      case '--jobs': {
-        const v = Number(value());
-        if (!Number.isInteger(v) || v < 1) return '--jobs needs a positive integer';
-        a.jobs = v;
-        break;
-      }
-      case '--no-schemas':
-        a.noSchemas = true;
-        break;
-      case '--extra-schema': {
-        const v = value();
-        if (!v) return '--extra-schema needs a file';
-        a.extra.push(v);
-        break;
-      }
-      default:
-        if (arg.startsWith('-') && arg !== '-') return `unknown option ${arg}`;
-        a.paths.push(arg);
-    }
-  }
-  if (!a.paths.length) a.paths.push('.');
-  return a;
+  const p = parseCommandLine(argv, {
+    format: { type: 'string', default: 'text' },
+    schemas: { type: 'string' },
+    'no-schemas': { type: 'boolean' },
+    'extra-schema': { type: 'string', multiple: true, default: [] },
+    jobs: { type: 'string', default: '1' },
+  });
+  if (typeof p === 'string') return p;
+  const { format, schemas, jobs } = p.values as { format: string; schemas?: string; jobs: string };
+  if (format !== 'text' && format !== 'json') return '--format must be text or json';
+  const n = Number(jobs);
+  if (!Number.isInteger(n) || n < 1) return '--jobs needs a positive integer';
+  const paths = p.positionals.map((x) => x.value);
+  return {
+    paths: paths.length ? paths : ['.'],
+    format,
+    schemas,
+    noSchemas: p.values['no-schemas'] === true,
+    jobs: n,
+    extra: p.values['extra-schema'] as string[],
+  };
 }
 
-const wanted = (name: string) => name.endsWith('.toml') || name.endsWith('.eql');
-
-/** Files under a path, sorted for stable output; hidden folders and node_modules are skipped. */
-function collect(path: string, out: string[]): void {
-  const st = statSync(path);
-  if (st.isFile()) {
-    out.push(path);
-    return;
-  }
-  const entries = readdirSync(path, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-  for (const e of entries) {
-    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-    const p = join(path, e.name);
-    if (e.isDirectory()) collect(p, out);
-    else if (e.isFile() && wanted(e.name)) out.push(p);
-  }
-}
+const wanted = (rel: string) => rel.endsWith('.toml') || rel.endsWith('.eql');
 
 interface JsonDiagnostic {
   line: number;
@@ -191,7 +156,7 @@ export const command: Command = {
     const files: string[] = [];
     for (const p of args.paths) {
       try {
-        collect(p, files);
+        files.push(...collectFiles(p, wanted));
       } catch (e) {
         process.stderr.write(`eql-rules check: ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (e as Error).message}\n`);
         ioError = true;

@@ -7,12 +7,14 @@
 //    "stats":{"events_read","skipped_lines","ms"}}
 // Several rules (more than one file, or a folder): the same per rule under
 //   {"version":1,"rules":[{"path","name","matches","stats"} | {"path","name","error"}]}
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { compileEql, runQuery, type EngineOptions, type Match, type RunResult } from '../engine/index';
 import { parseRuleFile } from '../rules/ruleFile';
 import type { Diagnostic } from '../core/diagnostic';
 import type { Command } from './main';
+import { parseCommandLine } from './args';
+import { collectFiles } from '../core/files';
 
 const USAGE =
   'eql-rules run (RULE.toml|DIR)... | --query "EQL"  --events PATH... [--event-category-field F] [--timestamp-field F] [--tiebreaker-field F] [--size N] [--format text|json]';
@@ -27,78 +29,32 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { rules: [], events: [], format: 'text', size: 1000, options: {} };
-  let inEvents = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.indexOf('=');
-    const [name, inline] = arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = () => (inline !== undefined ? inline : argv[++i]);
-    if (!name.startsWith('--')) {
-      // After --events, paths are event files, except rule files (`run --events e.ndjson r.toml`).
-      (inEvents && !arg.endsWith('.toml') ? a.events : a.rules).push(arg);
-      continue;
-    }
-    inEvents = false;
-    switch (name) {
-      case '--events': {
-        if (inline !== undefined) a.events.push(inline);
-        inEvents = true;
-        break;
-      }
-      case '--query': {
-        const v = value();
-        if (v === undefined) return '--query needs an EQL query';
-        a.query = v;
-        break;
-      }
-      case '--format': {
-        const v = value();
-        if (v !== 'text' && v !== 'json') return '--format must be text or json';
-        a.format = v;
-        break;
-      }
-      case '--size': {
-        const v = Number(value());
-        if (!Number.isInteger(v) || v < 1) return '--size must be a positive integer';
-        a.size = v;
-        break;
-      }
-      case '--event-category-field':
-      case '--timestamp-field':
-      case '--tiebreaker-field': {
-        const v = value();
-        if (!v) return `${name} needs a field name`;
-        if (name === '--event-category-field') a.options.eventCategoryField = v;
-        else if (name === '--timestamp-field') a.options.timestampField = v;
-        else a.options.tiebreakerField = v;
-        break;
-      }
-      default:
-        return `unknown option ${arg}`;
-    }
+  const p = parseCommandLine(argv, {
+    events: { type: 'string', multiple: true, default: [] },
+    query: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    size: { type: 'string', default: '1000' },
+    'event-category-field': { type: 'string' },
+    'timestamp-field': { type: 'string' },
+    'tiebreaker-field': { type: 'string' },
+  });
+  if (typeof p === 'string') return p;
+  const v = p.values as Record<string, string | undefined>;
+  const a: Args = { rules: [], events: [...(p.values.events as string[])], format: 'text', size: Number(v.size), options: {} };
+  // `--events a b c`: paths right after --events are event files too, except rule files.
+  for (const { value, after } of p.positionals) (after === 'events' && !value.endsWith('.toml') ? a.events : a.rules).push(value);
+  if (v.format !== 'text' && v.format !== 'json') return '--format must be text or json';
+  a.format = v.format;
+  if (!Number.isInteger(a.size) || a.size < 1) return '--size must be a positive integer';
+  for (const [flag, key] of [['event-category-field', 'eventCategoryField'], ['timestamp-field', 'timestampField'], ['tiebreaker-field', 'tiebreakerField']] as const) {
+    if (v[flag] === '') return `--${flag} needs a field name`;
+    if (v[flag] !== undefined) a.options[key] = v[flag];
   }
+  if (v.query !== undefined) a.query = v.query;
   if (a.query !== undefined && a.rules.length) return 'give rule files or --query, not both';
   if (a.query === undefined && !a.rules.length) return 'give rule files (or a folder) or --query';
   if (!a.events.length) return '--events needs at least one file or folder';
   return a;
-}
-
-const sortNames = (x: { name: string }, y: { name: string }) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
-
-/** Files under a path that `want` accepts, sorted; hidden folders and node_modules skipped. */
-function collect(path: string, want: (name: string) => boolean, out: string[]): void {
-  const st = statSync(path);
-  if (st.isFile()) {
-    out.push(path);
-    return;
-  }
-  for (const e of readdirSync(path, { withFileTypes: true }).sort(sortNames)) {
-    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-    const p = join(path, e.name);
-    if (e.isDirectory()) collect(p, want, out);
-    else if (e.isFile() && want(e.name)) out.push(p);
-  }
 }
 
 const isEventFile = (n: string) => /\.(ndjson|jsonl|json)(\.gz)?$/i.test(n) || n.endsWith('.gz');
@@ -215,12 +171,10 @@ async function run(argv: string[]): Promise<number> {
   const events: string[] = [];
   const jobs: (Job | { path: string; error: string })[] = [];
   try {
-    for (const p of args.events) collect(p, isEventFile, events);
+    for (const p of args.events) events.push(...collectFiles(p, isEventFile));
     if (args.query !== undefined) jobs.push({ path: '--query', name: '--query', query: args.query, options: args.options });
     for (const p of args.rules) {
-      const files: string[] = [];
-      collect(p, (n) => n.endsWith('.toml'), files);
-      for (const f of files) {
+      for (const f of collectFiles(p, (n) => n.endsWith('.toml'))) {
         const j = ruleJob(f, args.options);
         jobs.push(typeof j === 'string' ? { path: f, error: j } : j);
       }

@@ -1,58 +1,20 @@
-// Workspace file discovery: a small glob matcher (Node 20 has no fs.glob) and a folder walk
-// that skips tool folders. Used for sample event files and the workspace rule index.
-import { readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+// Workspace file discovery by glob (minimatch: `**`, `*`, `?`, `{a,b}`), over the core's folder
+// walk. Used for sample event files and the workspace rule index.
+import { minimatch } from 'minimatch';
+import { collectFiles } from '../core/files';
 
-const SKIP = new Set(['node_modules', '.git', '.e2e', 'dist', 'out', '.vscode-test']);
-
-/** `**` any folders (also none), `*` and `?` within a name, `{a,b}` alternatives. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      i++;
-      if (glob[i + 1] === '/') {
-        i++;
-        re += '(?:.*/)?';
-      } else re += '.*';
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '{') re += '(?:';
-    else if (c === '}') re += ')';
-    else if (c === ',' && re.lastIndexOf('(?:') > re.lastIndexOf(')')) re += '|';
-    else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-/** Every file under `root` (bounded) whose path relative to root matches. */
-export function walk(root: string, accept: (rel: string) => boolean, limit = 50_000): string[] {
-  const out: string[] = [];
-  const stack = [root];
-  let seen = 0;
-  while (stack.length && seen < limit) {
-    const dir = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      seen++;
-      const p = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!SKIP.has(e.name)) stack.push(p);
-      } else if (e.isFile() && accept(relative(root, p).split(sep).join('/'))) out.push(p);
-    }
-  }
-  return out.sort();
-}
-
+/** Every file under the roots that some glob matches (paths relative to their root), sorted. */
 export function findByGlobs(roots: string[], globs: string[]): string[] {
-  const res = globs.map(globToRegExp);
   const out = new Set<string>();
-  for (const root of roots) for (const f of walk(root, (rel) => res.some((r) => r.test(rel)))) out.add(f);
+  for (const root of roots) for (const f of filesUnder(root, (rel) => globs.some((g) => minimatch(rel, g, { dot: true })))) out.add(f);
   return [...out].sort();
+}
+
+/** `collectFiles` that treats a missing or unreadable root as empty (a folder may be gone). */
+export function filesUnder(root: string, accept: (rel: string) => boolean): string[] {
+  try {
+    return collectFiles(root, accept, 50_000);
+  } catch {
+    return [];
+  }
 }

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeDocument, type AnalyzeOptions, type DocumentAnalysis } from '../analysis';
 import { fieldsUsed } from './eqlNav';
-import { walk } from './files';
+import { filesUnder } from './files';
 import { collectGarbage } from './memory';
 
 export interface IndexHooks {
@@ -84,7 +84,7 @@ export class WorkspaceIndex {
   private async run(gen: number, roots: string[], options: AnalyzeOptions): Promise<number> {
     const t0 = Date.now();
     await yieldToLoop();
-    const files = roots.flatMap((r) => walk(r, (rel) => /\.(toml|eql)$/i.test(rel)));
+    const files = roots.flatMap((r) => filesUnder(r, (rel) => /\.(toml|eql)$/i.test(rel)));
     let rules = 0;
     this.hooks.progress?.(0, files.length);
     for (const [i, path] of files.entries()) {
