@@ -1,6 +1,13 @@
 // `eql-rules` command line: a thin dispatcher. Each command lives in its own module and
 // returns its exit status: 0 ok, 1 findings (errors / invalid query), 2 usage or I/O error.
 
+import { setFlagsFromString } from 'node:v8';
+
+// A whole-folder check allocates many short-lived TOML tokens; with V8's default young
+// generation a third of the run went to garbage collection. A larger one (set before the
+// commands load and the heap grows) cut a cold check of 2,064 rules by about a fifth.
+setFlagsFromString('--max-semi-space-size=16');
+
 export interface Command {
   summary: string;
   usage: string;

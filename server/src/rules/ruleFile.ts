@@ -131,6 +131,7 @@ export function parseRuleFile(text: string): RuleFile {
     if (!indexIx) {
       const sets = new Map<string, Set<number>>();
       for (const key of [...entries.keys(), ...tables.keys()]) {
+        if (!/\.\d/.test(key)) continue; // most paths have no index: skip the split
         const parts = key.split('.');
         for (let i = 1; i < parts.length; i++) {
           if (!/^\d+$/.test(parts[i])) continue;
