@@ -54,8 +54,6 @@ export interface CompiledQuery {
   getTimestamp: Getter;
   getTiebreaker: Getter | null;
   getCategory: Getter;
-  /** Category names the query can match (null entry = `any`), for cheap pre-filters. */
-  categories: (string | null)[];
 }
 
 export type CompileResult = { query: CompiledQuery; diagnostics: Diagnostic[] } | { query: null; diagnostics: Diagnostic[] };
@@ -433,12 +431,12 @@ export function compileQuery(ast: Statement, options: EngineOptions = {}): Compi
     if (q.kind === 'join') return fail('engine/unsupported', 'join is not supported by Elasticsearch', q.span);
     if (q.kind === 'event') {
       const term: CompiledTerm = { ...compileFilter(q.filter, categoryGet), keys: [], optionalKeys: [], missing: false };
-      return { query: { kind: 'event', terms: [term], until: null, maxspan: null, ...base, categories: [q.filter.category.name] }, diagnostics };
+      return { query: { kind: 'event', terms: [term], until: null, maxspan: null, ...base }, diagnostics };
     }
     if (q.kind === 'sample') {
       const terms = q.terms.map((t) => compileTerm(t, q.by, categoryGet));
       checkKeys(terms, q.span);
-      return { query: { kind: 'sample', terms, until: null, maxspan: null, ...base, categories: q.terms.map((t) => t.filter.category.name) }, diagnostics };
+      return { query: { kind: 'sample', terms, until: null, maxspan: null, ...base }, diagnostics };
     }
     // Sequence: `with runs=N` repeats a term N times.
     const terms: CompiledTerm[] = [];
@@ -455,8 +453,7 @@ export function compileQuery(ast: Statement, options: EngineOptions = {}): Compi
     if (terms.some((t) => t.missing) && maxspan === null) fail('engine/invalid', 'a sequence with missing events (![...]) needs maxspan', q.span);
     const until = q.until ? compileTerm(q.until, q.by, categoryGet) : null;
     checkKeys(until ? [...terms, until] : terms, q.span);
-    const categories = [...q.terms, ...(q.until ? [q.until] : [])].map((t) => t.filter.category.name);
-    return { query: { kind: 'sequence', terms, until, maxspan, ...base, categories }, diagnostics };
+    return { query: { kind: 'sequence', terms, until, maxspan, ...base }, diagnostics };
   } catch (e) {
     if (e instanceof CompileError) return { query: null, diagnostics: [...diagnostics, e.d] };
     throw e;
