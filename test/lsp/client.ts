@@ -17,7 +17,9 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   type Diagnostic,
+  type Hover,
   type InitializeResult,
+  type MarkupContent,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
@@ -26,6 +28,10 @@ export const ROOT = resolve(__dirname, '../..');
 export const SERVER = join(ROOT, 'dist/server.js');
 export const FIXTURES = join(ROOT, 'test/lsp/fixtures/workspace');
 export const uriOf = (p: string) => pathToFileURL(p).href;
+/** The fixture rules most tests open: a rule with findings, and a clean sequence rule. */
+export const RULE = join(FIXTURES, 'rules/suspicious_cmd.toml');
+export const SEQ = join(FIXTURES, 'rules/office_child_sequence.toml');
+export const ruleText = readFileSync(RULE, 'utf8');
 
 export interface Client {
   conn: ProtocolConnection;
@@ -130,4 +136,10 @@ export function positionOf(text: string, needle: string, delta = 0): { line: num
   const before = text.slice(0, o);
   const line = before.split('\n').length - 1;
   return { line, character: o - (before.lastIndexOf('\n') + 1) };
+}
+
+/** The hover text at `needle` (plus `delta` characters) in `text`; '' when there is none. */
+export async function hoverText(c: Client, uri: string, text: string, needle: string, delta = 1): Promise<string> {
+  const h = (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionOf(text, needle, delta) })) as Hover | null;
+  return h ? (h.contents as MarkupContent).value : '';
 }

@@ -5,12 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CancellationTokenSource, type CodeLens, type Hover, type MarkupContent } from 'vscode-languageserver-protocol';
-import { FIXTURES, positionOf, startServer, uriOf, type Client } from './client';
-
-const RULE = join(FIXTURES, 'rules/suspicious_cmd.toml');
-const SEQ = join(FIXTURES, 'rules/office_child_sequence.toml');
-const ruleText = readFileSync(RULE, 'utf8');
+import { CancellationTokenSource, type CodeLens } from 'vscode-languageserver-protocol';
+import { FIXTURES, hoverText, positionOf, RULE, ruleText, SEQ, startServer, uriOf, type Client } from './client';
 
 let c: Client;
 before(async () => {
@@ -21,9 +17,6 @@ after(async () => {
   await c?.close();
 });
 
-const hoverAt = async (uri: string, text: string, needle: string, delta = 1) =>
-  (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionOf(text, needle, delta) })) as Hover | null;
-const hoverText = (h: Hover | null) => (h ? (h.contents as MarkupContent).value : '');
 
 describe('code lens and runs', () => {
   test('code lens: run on samples (with the file count), then the result', async () => {
@@ -54,8 +47,7 @@ describe('code lens and runs', () => {
     const uri = uriOf(RULE);
     const events = join(FIXTURES, 'samples/office.ndjson');
     const running = c.conn.sendRequest('workspace/executeCommand', { command: 'eqlRules.server.run', arguments: [{ uri, query: 0, files: [events, events] }] }) as Promise<{ events: number; files: string[] }>;
-    const h = await hoverAt(uri, ruleText, 'process.parent.name', 3);
-    assert.match(hoverText(h), /process\.parent\.name/);
+    assert.match(await hoverText(c, uri, ruleText, 'process.parent.name', 3), /process\.parent\.name/);
     const r = await running;
     assert.equal(r.events, 8);
     assert.equal(r.files.length, 2);
@@ -72,8 +64,7 @@ describe('code lens and runs', () => {
       const t0 = Date.now();
       const running = c.conn.sendRequest('workspace/executeCommand', { command: 'eqlRules.server.run', arguments: [{ uri: uriOf(SEQ), query: 0, files: [events] }] }, source.token) as Promise<{ error: string | null } | null>;
       await new Promise((r) => setTimeout(r, 150));
-      const h = await hoverAt(uriOf(RULE), ruleText, 'process.parent.name', 3);
-      assert.match(hoverText(h), /process\.parent\.name/, 'requests are served during the run');
+      assert.match(await hoverText(c, uriOf(RULE), ruleText, 'process.parent.name', 3), /process\.parent\.name/, 'requests are served during the run');
       source.cancel();
       const r = await running.catch((e: Error) => ({ error: e.message }));
       assert.match(r?.error ?? '', /cancel/i);

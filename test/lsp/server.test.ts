@@ -3,12 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DidChangeTextDocumentNotification, type CodeAction, type CompletionItem, type CompletionList, type DocumentSymbol, type Hover, type MarkupContent, type SemanticTokens } from 'vscode-languageserver-protocol';
-import { FIXTURES, positionOf, startServer, uriOf, type Client } from './client';
-
-const RULE = join(FIXTURES, 'rules/suspicious_cmd.toml');
-const SEQ = join(FIXTURES, 'rules/office_child_sequence.toml');
-const ruleText = readFileSync(RULE, 'utf8');
+import { DidChangeTextDocumentNotification, type CodeAction, type CompletionItem, type CompletionList, type DocumentSymbol, type MarkupContent, type SemanticTokens } from 'vscode-languageserver-protocol';
+import { FIXTURES, hoverText, positionOf, RULE, ruleText, SEQ, startServer, uriOf, type Client } from './client';
 
 let c: Client;
 before(async () => {
@@ -18,9 +14,6 @@ after(async () => {
   await c?.close();
 });
 
-const hoverAt = async (uri: string, text: string, needle: string, delta = 1) =>
-  (await c.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionOf(text, needle, delta) })) as Hover | null;
-const hoverText = (h: Hover | null) => (h ? (h.contents as MarkupContent).value : '');
 const completeAt = async (uri: string, position: { line: number; character: number }) => {
   const r = (await c.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position })) as CompletionList | CompletionItem[] | null;
   return Array.isArray(r) ? r : (r?.items ?? []);
@@ -144,15 +137,14 @@ describe('lifecycle and diagnostics', () => {
       await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } }, context: { diagnostics: [] } });
     }
     assert.equal(c.proc.exitCode, null, 'still running');
-    const h = await hoverAt(uriOf(RULE), ruleText, 'process.parent.name', 3);
-    assert.match(hoverText(h), /process\.parent\.name/, 'and still serving');
+    assert.match(await hoverText(c, uriOf(RULE), ruleText, 'process.parent.name', 3), /process\.parent\.name/, 'and still serving');
   });
 });
 
 describe('hover', () => {
   const uri = uriOf(RULE);
   test('an ECS field: description, type, example, source and reference link', async () => {
-    const t = hoverText(await hoverAt(uri, ruleText, 'process.parent.name', 4));
+    const t = await hoverText(c, uri, ruleText, 'process.parent.name', 4);
     assert.match(t, /\*\*process\.parent\.name\*\* `keyword`/);
     assert.match(t, /Process name/);
     assert.match(t, /Example: `ssh`/);
@@ -160,38 +152,38 @@ describe('hover', () => {
     assert.match(t, /ecs-process\.html#field-process-parent-name/);
   });
   test('allowed values of a field', async () => {
-    const t = hoverText(await hoverAt(uri, ruleText, 'event.type', 2));
+    const t = await hoverText(c, uri, ruleText, 'event.type', 2);
     assert.match(t, /Allowed values: .*`start`/);
   });
   test('an unknown field says so and suggests `?`', async () => {
-    const t = hoverText(await hoverAt(uri, ruleText, 'process.nmae', 2));
+    const t = await hoverText(c, uri, ruleText, 'process.nmae', 2);
     assert.match(t, /Not in the schemas/);
     assert.match(t, /\?process\.nmae/);
   });
   test('operators and keywords from the one table', async () => {
-    assert.match(hoverText(await hoverAt(uri, ruleText, ' : (', 1)), /Case-insensitive equality with `\*` and `\?` wildcards/);
-    assert.match(hoverText(await hoverAt(uri, ruleText, '== "start"', 0)), /Case-sensitive equality\. \*\*No wildcards\*\*/);
-    assert.match(hoverText(await hoverAt(uri, ruleText, 'where', 2)), /Selects events of a category/);
+    assert.match(await hoverText(c, uri, ruleText, ' : (', 1), /Case-insensitive equality with `\*` and `\?` wildcards/);
+    assert.match(await hoverText(c, uri, ruleText, '== "start"', 0), /Case-sensitive equality\. \*\*No wildcards\*\*/);
+    assert.match(await hoverText(c, uri, ruleText, 'where', 2), /Selects events of a category/);
   });
   test('event category', async () => {
-    const t = hoverText(await hoverAt(uri, ruleText, "process where", 2));
+    const t = await hoverText(c, uri, ruleText, "process where", 2);
     assert.match(t, /\*\*process\*\* event category/);
   });
   test('a function: signature, ~ support, doc', async () => {
     const eql = join(FIXTURES, 'rules/lookup.eql');
     const text = readFileSync(eql, 'utf8');
     await c.open(eql);
-    const t = hoverText(await hoverAt(uriOf(eql), text, 'startsWith', 3));
+    const t = await hoverText(c, uriOf(eql), text, 'startsWith', 3);
     assert.match(t, /startsWith\[~\]\(source, prefix\)/);
     assert.match(t, /Case-insensitive form: `startsWith~\(\.\.\.\)`/);
   });
   test('rule keys and MITRE ids in the TOML', async () => {
-    assert.match(hoverText(await hoverAt(uri, ruleText, 'risk_score', 2)), /low 0-21, medium 22-47, high 48-73, critical 74-100/);
-    assert.match(hoverText(await hoverAt(uri, ruleText, 'from =', 1)), /look-back/);
-    const t = hoverText(await hoverAt(uri, ruleText, '"TA0002"', 2));
+    assert.match(await hoverText(c, uri, ruleText, 'risk_score', 2), /low 0-21, medium 22-47, high 48-73, critical 74-100/);
+    assert.match(await hoverText(c, uri, ruleText, 'from =', 1), /look-back/);
+    const t = await hoverText(c, uri, ruleText, '"TA0002"', 2);
     assert.match(t, /TA0002\*\* Execution/);
     assert.match(t, /attack\.mitre\.org\/tactics\/TA0002\//);
-    assert.match(hoverText(await hoverAt(uri, ruleText, '"T1059"', 2)), /techniques\/T1059\//);
+    assert.match(await hoverText(c, uri, ruleText, '"T1059"', 2), /techniques\/T1059\//);
   });
 });
 

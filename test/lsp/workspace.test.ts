@@ -15,6 +15,22 @@ after(async () => {
   dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
+/** A fresh copy of the fixture workspace (removed after the tests). */
+function copyOfFixtures(name: string): string {
+  const root = join(mkdtempSync(join(tmpdir(), `eql-rules-${name}-`)), 'ws');
+  dirs.push(join(root, '..'));
+  cpSync(FIXTURES, root, { recursive: true });
+  return root;
+}
+
+/** A server over `root` whose background index has finished. */
+async function indexedServer(root: string): Promise<Client> {
+  const c = await startServer({ root });
+  clients.push(c);
+  await c.conn.sendRequest('eqlRules/indexed');
+  return c;
+}
+
 test('indexing a large workspace does not freeze requests', async () => {
   const root = mkdtempSync(join(tmpdir(), 'eql-rules-index-'));
   dirs.push(root);
@@ -54,9 +70,7 @@ test('indexing a large workspace does not freeze requests', async () => {
 });
 
 test('settings: field-check severity and sample globs follow didChangeConfiguration', async () => {
-  const root = join(mkdtempSync(join(tmpdir(), 'eql-rules-settings-')), 'ws');
-  dirs.push(join(root, '..'));
-  cpSync(FIXTURES, root, { recursive: true });
+  const root = copyOfFixtures('settings');
   const c = await startServer({ root, settings: { fieldChecks: { severity: 'hint' } } });
   clients.push(c);
   const path = join(root, 'rules/suspicious_cmd.toml');
@@ -86,12 +100,8 @@ test('settings: field-check severity and sample globs follow didChangeConfigurat
 });
 
 test('rules changed on disk while closed get fresh diagnostics; deleted ones lose theirs', async () => {
-  const root = join(mkdtempSync(join(tmpdir(), 'eql-rules-watch-')), 'ws');
-  dirs.push(join(root, '..'));
-  cpSync(FIXTURES, root, { recursive: true });
-  const c = await startServer({ root });
-  clients.push(c);
-  await c.conn.sendRequest('eqlRules/indexed');
+  const root = copyOfFixtures('watch');
+  const c = await indexedServer(root);
   const path = join(root, 'rules/new_rule.toml');
   const uri = uriOf(path);
   writeFileSync(path, readFileSync(join(root, 'rules/suspicious_cmd.toml'), 'utf8'));
@@ -107,9 +117,7 @@ test('rules changed on disk while closed get fresh diagnostics; deleted ones los
 test('a folder added to the workspace is indexed', async () => {
   const c = await startServer({ root: null });
   clients.push(c);
-  const root = join(mkdtempSync(join(tmpdir(), 'eql-rules-folders-')), 'ws');
-  dirs.push(join(root, '..'));
-  cpSync(FIXTURES, root, { recursive: true });
+  const root = copyOfFixtures('folders');
   const uri = uriOf(join(root, 'rules/suspicious_cmd.toml'));
   const published = c.diagnostics(uri);
   await c.conn.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [{ uri: uriOf(root), name: 'ws' }], removed: [] } });
@@ -117,12 +125,8 @@ test('a folder added to the workspace is indexed', async () => {
 });
 
 test('closing a document: a rule on disk gets its saved version checked, an unsaved one is cleared', async () => {
-  const root = join(mkdtempSync(join(tmpdir(), 'eql-rules-close-')), 'ws');
-  dirs.push(join(root, '..'));
-  cpSync(FIXTURES, root, { recursive: true });
-  const c = await startServer({ root });
-  clients.push(c);
-  await c.conn.sendRequest('eqlRules/indexed');
+  const root = copyOfFixtures('close');
+  const c = await indexedServer(root);
   const path = join(root, 'rules/suspicious_cmd.toml');
   const uri = uriOf(path);
   const text = readFileSync(path, 'utf8');
