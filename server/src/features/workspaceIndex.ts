@@ -57,15 +57,20 @@ export class WorkspaceIndex {
   refreshFile(path: string, options: AnalyzeOptions): boolean {
     if (this.hooks.isOpen(path)) return true;
     try {
-      const text = readFileSync(path, 'utf8');
-      const analysis = analyzeDocument(path, text, options);
-      if (analysis.kind === 'other') return this.forget(path);
-      this.record(path, analysis);
-      this.hooks.publish(TextDocument.create(pathToFileURL(path).href, 'toml', 0, text), analysis);
-      return true;
+      return this.index(path, options) || this.forget(path);
     } catch {
       return this.forget(path);
     }
+  }
+
+  /** Reads and analyses a file that is not open; a rule is recorded and published. */
+  private index(path: string, options: AnalyzeOptions): boolean {
+    const text = readFileSync(path, 'utf8');
+    const analysis = analyzeDocument(path, text, options);
+    if (analysis.kind === 'other') return false;
+    this.record(path, analysis);
+    this.hooks.publish(TextDocument.create(pathToFileURL(path).href, 'toml', 0, text), analysis);
+    return true;
   }
 
   /** A deleted (or no longer rule) file: its field usage goes. */
@@ -97,12 +102,7 @@ export class WorkspaceIndex {
       }
       if (this.hooks.isOpen(path)) continue;
       try {
-        const text = readFileSync(path, 'utf8');
-        const analysis = analyzeDocument(path, text, options);
-        if (analysis.kind === 'other') continue;
-        rules++;
-        this.record(path, analysis);
-        this.hooks.publish(TextDocument.create(pathToFileURL(path).href, 'toml', 0, text), analysis);
+        if (this.index(path, options)) rules++;
       } catch (e) {
         this.hooks.log(`index: ${path}: ${e instanceof Error ? e.message : String(e)}`);
       }
