@@ -2,7 +2,7 @@
 import type { Diagnostic } from '../core/diagnostic';
 import type { Statement } from './ast';
 import { parseEql } from './parser';
-import { checkEql } from './validate';
+import { checkEql, withoutBroken } from './validate';
 
 export { parseEql } from './parser';
 export { checkEql } from './validate';
@@ -10,16 +10,13 @@ export { nodeAtOffset, childrenOf, type NodeAt } from './navigate';
 export { tokenizeEql, type EqlToken, type EqlTokenType } from './tokens';
 export { parseLuceneRegex, type LuceneRegex, type LuceneRegexResult } from './lucene-regex';
 
-/** Checks that count terms or keys: a syntax error may have eaten what they count. */
-const COUNTING = new Set(['eql/sequence-too-short', 'eql/sample-too-short', 'eql/join-keys', 'eql/missing-event-only', 'eql/pipe-argument']);
-
 /**
  * Parse + static checks. Check findings that overlap a syntax error are dropped: they would
  * only restate the broken part.
  */
 export function analyzeEql(text: string): { ast: Statement; diagnostics: Diagnostic[] } {
   const { ast, diagnostics } = parseEql(text);
-  const broken = diagnostics.filter((d) => d.severity === 'error' && (d.code === 'eql/syntax' || d.code === 'eql/too-deep'));
-  const checks = checkEql(ast).filter((c) => !broken.some((b) => b.span.start <= c.span.end && c.span.start <= b.span.end) && !(broken.length && COUNTING.has(c.code)));
+  const broken = diagnostics.filter((d) => d.severity === 'error' && (d.code === 'eql/syntax' || d.code === 'eql/too-deep')).map((d) => d.span);
+  const checks = withoutBroken(checkEql(ast), broken);
   return { ast, diagnostics: [...diagnostics, ...checks].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end) };
 }

@@ -346,8 +346,12 @@ export function checkEql(ast: Statement): Diagnostic[] {
   } catch (e) {
     c.out.push(diag('eql/internal', 'error', `EQL checker failed: ${e instanceof Error ? e.message : String(e)}`, { start: ast.span.start, end: Math.min(ast.span.start + 1, ast.span.end) }));
   }
-  let out = c.out;
-  const broken = out.length ? brokenSpans(ast) : [];
-  if (broken.length) out = out.filter((d) => !COUNTING.has(d.code) && !broken.some((b) => b.start <= d.span.end && d.span.start <= b.end));
+  const out = c.out.length ? withoutBroken(c.out, brokenSpans(ast)) : c.out;
   return out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+}
+
+/** Drops findings that overlap a broken span, and every count-based finding when anything is broken. */
+export function withoutBroken(found: Diagnostic[], broken: Span[]): Diagnostic[] {
+  if (!broken.length) return found;
+  return found.filter((d) => !COUNTING.has(d.code) && !broken.some((b) => b.start <= d.span.end && d.span.start <= b.end));
 }
