@@ -12,7 +12,10 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   type CancellationToken,
+  type CodeActionParams,
+  type CompletionParams,
   type Connection,
+  type HoverParams,
   type InitializeParams,
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
@@ -62,6 +65,13 @@ function startServer(): void {
     const a = cache.get(doc);
     return isTracked(a) ? a : undefined;
   };
+
+  /** A guarded handler for a request about one tracked document; others get `fallback`. */
+  const onDocument = <P extends { textDocument: { uri: string } }, R>(name: string, fallback: R, fn: (a: Analyzed, p: P) => R) =>
+    guard(name, fallback, (p: P) => {
+      const a = analyzed(p.textDocument.uri);
+      return a ? fn(a, p) : fallback;
+    });
 
   // --- diagnostics -------------------------------------------------------------------------
   const publish = (doc: TextDocument, analysis: DocumentAnalysis) =>
@@ -197,27 +207,12 @@ function startServer(): void {
   );
 
   // --- language features ---------------------------------------------------------------------
-  connection.onHover(guard('hover', null, (p) => {
-    const a = analyzed(p.textDocument.uri);
-    return a ? hover(a, a.doc.offsetAt(p.position)) : null;
-  }));
-  connection.onCompletion(guard('completion', null, (p) => {
-    const a = analyzed(p.textDocument.uri);
-    return a ? complete(a, a.doc.offsetAt(p.position), (path) => index.usage(path)) : null;
-  }));
+  connection.onHover(onDocument('hover', null, (a, p: HoverParams) => hover(a, a.doc.offsetAt(p.position))));
+  connection.onCompletion(onDocument('completion', null, (a, p: CompletionParams) => complete(a, a.doc.offsetAt(p.position), (path) => index.usage(path))));
   connection.onCompletionResolve(guard('completionResolve', null as never, resolveCompletion));
-  connection.onCodeAction(guard('codeAction', [], (p) => {
-    const a = analyzed(p.textDocument.uri);
-    return a ? codeActions(a, p.range) : [];
-  }));
-  connection.onDocumentSymbol(guard('documentSymbol', [], (p) => {
-    const a = analyzed(p.textDocument.uri);
-    return a ? documentSymbols(a) : [];
-  }));
-  connection.languages.semanticTokens.on(guard('semanticTokens', { data: [] }, (p) => {
-    const a = analyzed(p.textDocument.uri);
-    return a ? semanticTokens(a) : { data: [] };
-  }));
+  connection.onCodeAction(onDocument('codeAction', [], (a, p: CodeActionParams) => codeActions(a, p.range)));
+  connection.onDocumentSymbol(onDocument('documentSymbol', [], documentSymbols));
+  connection.languages.semanticTokens.on(onDocument('semanticTokens', { data: [] }, semanticTokens));
 
   // --- runs ----------------------------------------------------------------------------------
   const runs = new Runs({
@@ -229,10 +224,7 @@ function startServer(): void {
     },
     log,
   });
-  connection.onCodeLens(guard('codeLens', [], (p) => {
-    const a = analyzed(p.textDocument.uri);
-    return a ? codeLenses(a, runs) : [];
-  }));
+  connection.onCodeLens(onDocument('codeLens', [], (a) => codeLenses(a, runs)));
   connection.onCodeLensResolve(guard('codeLensResolve', null as never, (lens) => resolveCodeLens(lens, runs)));
   const run = (arg: { uri: string; query?: number; files?: string[] }, token: CancellationToken) => {
     // A rule that is not open is read from disk.
