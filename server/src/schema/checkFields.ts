@@ -4,6 +4,7 @@
 
 import { diag, type Diagnostic, type Severity, type Span } from '../core/diagnostic';
 import { filtersOf, rootExpressions, walkExpr, type Expr, type FieldExpr, type LiteralExpr, type Statement } from '../eql/ast';
+import { compileWildcard } from '../engine/wildcard';
 import { lookupFunction, type ValueType } from '../eql/functions';
 import type { FieldInfo, FieldSet } from './fieldSet';
 
@@ -85,11 +86,6 @@ const literalType = (l: LiteralExpr): ValueType | 'null' => (l.type === 'null' ?
 /** The ECS fields whose values are an enumeration worth checking. */
 const ENUM_FIELDS = new Set(['event.category', 'event.type', 'event.kind', 'event.outcome']);
 
-function wildcardToRegExp(p: string, ci: boolean): RegExp {
-  const body = p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, ci ? 'i' : '');
-}
-
 export function checkFields(ast: Statement, fields: FieldSet, options: FieldCheckOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (code: FieldCheckCode, message: string, at: Span, fixes?: Diagnostic['fixes']) => {
@@ -131,12 +127,8 @@ export function checkFields(ast: Statement, fields: FieldSet, options: FieldChec
     const allowed = d[0]?.allowedValues;
     if (!allowed?.length || d.some((x) => !x.allowedValues)) return;
     const v = lit.value;
-    const ok =
-      mode === 'exact'
-        ? allowed.some((a) => a.name === v)
-        : mode === 'ci'
-          ? allowed.some((a) => a.name.toLowerCase() === v.toLowerCase())
-          : allowed.some((a) => wildcardToRegExp(v, mode === 'wildcard-ci').test(a.name));
+    const matches = mode === 'exact' ? (n: string) => n === v : mode === 'ci' ? (n: string) => n.toLowerCase() === v.toLowerCase() : compileWildcard(v, mode === 'wildcard-ci');
+    const ok = allowed.some((a) => matches(a.name));
     if (!ok) report('eql/disallowed-value', `"${v}" is not an ECS value of \`${f.name}\` (allowed: ${allowed.map((a) => a.name).join(', ')})`, lit.span);
   };
 
