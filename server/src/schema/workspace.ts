@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { layerFromEcsFlat } from './ecs';
-import type { FieldInfo, FieldLayer } from './fieldSet';
+import { layerFromTypes, type FieldInfo, type FieldLayer } from './fieldSet';
 
 export interface StackEntry {
   stack: string;
@@ -80,12 +80,6 @@ export function flattenTypes(obj: unknown, prefix = '', out: Record<string, stri
     else flattenTypes(v, name, out);
   }
   return out;
-}
-
-function typesLayer(types: Record<string, string>, source: string): FieldLayer {
-  const m = new Map<string, FieldInfo>();
-  for (const [name, type] of Object.entries(types)) m.set(name, { name, type, source });
-  return m;
 }
 
 interface BeatField {
@@ -218,7 +212,7 @@ export class WorkspaceSchemas {
         const m = new Map<string, FieldLayer>();
         if (!existsSync(file)) return m;
         const raw = readJson(file) as Record<string, unknown>;
-        for (const [pattern, fields] of Object.entries(raw)) m.set(pattern, typesLayer(flattenTypes(fields), `non-ecs-schema.json (${pattern})`));
+        for (const [pattern, fields] of Object.entries(raw)) m.set(pattern, layerFromTypes(flattenTypes(fields), `non-ecs-schema.json (${pattern})`));
         return m;
       },
       new Map<string, FieldLayer>(),
@@ -235,7 +229,7 @@ export class WorkspaceSchemas {
       () => {
         const types: Record<string, string> = {};
         if (existsSync(dir)) for (const f of readdirSync(dir).sort()) if (f.endsWith('.json.gz') || f.endsWith('.json')) Object.assign(types, flattenTypes(readJson(join(dir, f))));
-        return typesLayer(types, 'endpoint schemas');
+        return layerFromTypes(types, 'endpoint schemas');
       },
       new Map(),
       dir,
@@ -248,7 +242,7 @@ export class WorkspaceSchemas {
     if (!versions.length) return undefined;
     const pick = version && versions.includes(version) ? version : versions[versions.length - 1];
     const file = join(root, pick, 'endgame_ecs_mapping.json.gz');
-    return this.once(`endgame:${pick}`, () => typesLayer(flattenTypes(readJson(file)), `endgame ${pick}`), new Map(), file);
+    return this.once(`endgame:${pick}`, () => layerFromTypes(flattenTypes(readJson(file)), `endgame ${pick}`), new Map(), file);
   }
 
   private beatsTree(version: string | undefined): Record<string, Folder> {
@@ -335,7 +329,7 @@ export class WorkspaceSchemas {
   integrationLayer(pkg: string): FieldLayer | undefined {
     const types = this.integrations()[pkg];
     if (!types) return undefined;
-    return this.once(`integration:${pkg}`, () => typesLayer(types, `integration ${pkg}`), new Map());
+    return this.once(`integration:${pkg}`, () => layerFromTypes(types, `integration ${pkg}`), new Map());
   }
 }
 
@@ -364,7 +358,7 @@ export function extraSchema(file: string): { layers: Map<string, FieldLayer>; pr
       const raw = readJson(file);
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('expected an object of index patterns');
       const layers = new Map<string, FieldLayer>();
-      for (const [pattern, fields] of Object.entries(raw as Record<string, unknown>)) layers.set(pattern, typesLayer(flattenTypes(fields), `${file} (${pattern})`));
+      for (const [pattern, fields] of Object.entries(raw as Record<string, unknown>)) layers.set(pattern, layerFromTypes(flattenTypes(fields), `${file} (${pattern})`));
       e = { layers };
     } catch (err) {
       e = { layers: new Map(), problem: `schema file ${file} could not be read: ${err instanceof Error ? err.message : String(err)}` };
