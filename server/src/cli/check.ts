@@ -19,9 +19,9 @@ interface Args {
   format: 'text' | 'json';
   schemas?: string;
   /** Built-in ECS only, even inside a detection-rules checkout. */
-  noSchemas?: boolean;
+  noSchemas: boolean;
   /** Threads to analyse with (default 1). */
-  jobs?: number;
+  jobs: number;
   extra: string[];
 }
 
@@ -96,10 +96,6 @@ interface WorkerInput {
   options: AnalyzeOptions;
 }
 
-function defaultJobs(requested: number | undefined, files: number): number {
-  return Math.max(1, Math.min(requested ?? 1, availableParallelism(), files));
-}
-
 /** Worker side: the same bundle, started with `check` and the file list in workerData. */
 function runWorker(input: WorkerInput): Promise<number> {
   parentPort!.postMessage(input.files.map((f) => checkFile(f, input.options)));
@@ -166,7 +162,7 @@ export const command: Command = {
     if (args.schemas !== undefined) options.schemaDir = args.schemas;
     if (args.noSchemas) options.schemaDir = false;
 
-    const checked = await checkFiles(files, options, defaultJobs(args.jobs, files.length));
+    const checked = await checkFiles(files, options, Math.max(1, Math.min(args.jobs, availableParallelism(), files.length)));
     const problems = new Set<string>();
     const results: { path: string; diagnostics: JsonDiagnostic[] }[] = [];
     let errors = 0;
