@@ -141,28 +141,19 @@ function compileExpr(e: Expr): Ev {
       if (e.path.length === 0) fail('engine/unsupported', 'empty field name', e.span);
       return fieldGetter(e.path);
     }
-    case 'and': {
-      const ops = e.operands.map(compileExpr);
-      return (o) => {
-        let unknown = false;
-        for (let i = 0; i < ops.length; i++) {
-          const t = truth(ops[i](o));
-          if (t === false) return false;
-          if (t === null) unknown = true;
-        }
-        return unknown ? null : true;
-      };
-    }
+    case 'and':
     case 'or': {
+      // `and` stops at the first false, `or` at the first true; otherwise any null makes it null.
       const ops = e.operands.map(compileExpr);
+      const stop = e.kind === 'or';
       return (o) => {
         let unknown = false;
         for (let i = 0; i < ops.length; i++) {
           const t = truth(ops[i](o));
-          if (t === true) return true;
+          if (t === stop) return stop;
           if (t === null) unknown = true;
         }
-        return unknown ? null : false;
+        return unknown ? null : !stop;
       };
     }
     case 'not': {
