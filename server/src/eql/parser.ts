@@ -1032,7 +1032,8 @@ function andGroup(group: Item[]): Item {
   return { e: { kind: 'and', operands: group.map(itemExpr), span }, start: span.start, end: span.end };
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The time units Elasticsearch accepts in maxspan, in milliseconds (smallest first). */
+export const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function unquoteIdentifier(image: string): string {
   const body = image.endsWith('`') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);

@@ -7,9 +7,9 @@ import { diag, type Diagnostic, type Fix, type Span } from '../core/diagnostic';
 import { rootExpressions, walkExpr, type CallExpr, type Expr, type LiteralExpr, type Maxspan, type Query, type SequenceTerm, type Statement } from './ast';
 import { arity, FUNCTIONS, lookupFunction, type ParamSpec } from './functions';
 import { parseLuceneRegex } from './lucene-regex';
+import { UNIT_MS } from './parser';
 
-const UNITS = ['ms', 's', 'm', 'h', 'd'];
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS = Object.keys(UNIT_MS);
 /** Common spellings of units that Elasticsearch does not accept, mapped to the accepted one. */
 const UNIT_ALIASES: Record<string, string> = {
   sec: 's', secs: 's', second: 's', seconds: 's', S: 's',
