@@ -57,7 +57,7 @@ function parseArgs(argv: string[]): Args | string {
   return a;
 }
 
-const isEventFile = (n: string) => /\.(ndjson|jsonl|json)(\.gz)?$/i.test(n) || n.endsWith('.gz');
+const isEventFile = (n: string) => /\.(ndjson|jsonl|json|gz)$/i.test(n);
 
 interface Job {
   path: string;
