@@ -330,6 +330,24 @@ export class EqlParser extends EmbeddedActionsParser {
     ];
   }
 
+  /** `[term]+` then `until [term]`, pushing the terms into `terms` as they parse (see partialQuery). */
+  private body(kind: 'sequence' | 'sample' | 'join', terms: A.SequenceTerm[]): { until: A.SequenceTerm | null; untilStart: number } {
+    this.AT_LEAST_ONE({
+      DEF: () => {
+        terms.push(this.SUBRULE(this.sequenceTerm));
+      },
+      ERR_MSG: `${kind} term '[<category> where <condition>]'`,
+    });
+    let until: A.SequenceTerm | null = null;
+    let untilStart = 0;
+    this.OPTION(() => {
+      const u = this.CONSUME(T.Until);
+      until = this.SUBRULE2(this.sequenceTerm);
+      untilStart = this.ACTION(() => this.startOf(u));
+    });
+    return { until, untilStart };
+  }
+
   private sequence = this.RULE('sequence', (): A.SequenceQuery => {
     const kw = this.CONSUME(T.Sequence);
     const terms: A.SequenceTerm[] = [];
@@ -337,17 +355,7 @@ export class EqlParser extends EmbeddedActionsParser {
     if (!this.RECORDING_PHASE) this.partialQuery = partial;
     const h = this.header('sequence');
     partial.by = h.by;
-    this.AT_LEAST_ONE({
-      DEF: () => {
-        terms.push(this.SUBRULE(this.sequenceTerm));
-      },
-      ERR_MSG: "sequence term '[<category> where <condition>]'",
-    });
-    let until: A.SequenceTerm | null = null;
-    this.OPTION(() => {
-      this.CONSUME(T.Until);
-      until = this.SUBRULE2(this.sequenceTerm);
-    });
+    const { until } = this.body('sequence', terms);
     return this.ACTION(() => {
       return { kind: 'sequence', by: h.by, bySpan: h.bySpan, maxspan: h.maxspan, terms, until, span: { start: this.startOf(kw), end: this.lastEnd() } };
     });
@@ -358,16 +366,9 @@ export class EqlParser extends EmbeddedActionsParser {
     const terms: A.SequenceTerm[] = [];
     if (!this.RECORDING_PHASE) this.partialQuery = { kind: 'sample', by: [], bySpan: null, terms, span: { start: this.startOf(kw), end: this.text.length } };
     const h = this.header('sample');
-    this.AT_LEAST_ONE({
-      DEF: () => {
-        terms.push(this.SUBRULE(this.sequenceTerm));
-      },
-      ERR_MSG: "sample term '[<category> where <condition>]'",
-    });
-    this.OPTION(() => {
-      const u = this.CONSUME(T.Until);
-      const t = this.SUBRULE2(this.sequenceTerm);
-      this.ACTION(() => this.err('eql/sample-until', '[until] is not supported in a sample; only sequences take [until]', { start: this.startOf(u), end: t.span.end }));
+    const b = this.body('sample', terms);
+    this.ACTION(() => {
+      if (b.until) this.err('eql/sample-until', '[until] is not supported in a sample; only sequences take [until]', { start: b.untilStart, end: b.until.span.end });
     });
     return this.ACTION(() => ({ kind: 'sample', by: h.by, bySpan: h.bySpan, terms, span: { start: this.startOf(kw), end: this.lastEnd() } }));
   });
@@ -376,17 +377,7 @@ export class EqlParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.Join);
     const h = this.header('join');
     const terms: A.SequenceTerm[] = [];
-    this.AT_LEAST_ONE({
-      DEF: () => {
-        terms.push(this.SUBRULE(this.sequenceTerm));
-      },
-      ERR_MSG: "join term '[<category> where <condition>]'",
-    });
-    let until: A.SequenceTerm | null = null;
-    this.OPTION(() => {
-      this.CONSUME(T.Until);
-      until = this.SUBRULE2(this.sequenceTerm);
-    });
+    const { until } = this.body('join', terms);
     return this.ACTION(() => ({ kind: 'join', by: h.by, terms, until, span: { start: this.startOf(kw), end: this.lastEnd() } }));
   });
 
