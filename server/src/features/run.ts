@@ -22,13 +22,10 @@ export interface Cancel {
   onCancellationRequested(cb: () => void): unknown;
 }
 
-/** The file that starts the worker: the bundled server (dist/server.js). */
-export let workerScript = __filename;
-
 export function runOnWorker(req: RunRequest, onProgress: (filesDone: number, events: number) => void, cancel: Cancel): Promise<RunOutcome> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const worker = new Worker(workerScript, { workerData: { eqlRulesRun: req } });
+    const worker = new Worker(__filename, { workerData: { eqlRulesRun: req } });
     let finished = false;
     const finish = (o: RunOutcome) => {
       if (finished) return;
