@@ -2,6 +2,7 @@
 // validator reads them. Every file is loaded at most once per process, lazily; a broken file
 // yields one message and an empty layer, never an exception.
 
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -293,7 +294,7 @@ export class WorkspaceSchemas {
         if (!existsSync(file)) return {};
         const st = statSync(file);
         const cacheDir = join(tmpdir(), 'eql-rules-cache');
-        const cacheFile = join(cacheDir, `integrations-${hash(resolve(file))}-${st.size}-${Math.trunc(st.mtimeMs)}.json`);
+        const cacheFile = join(cacheDir, `integrations-${createHash('sha1').update(resolve(file)).digest('hex').slice(0, 8)}-${st.size}-${Math.trunc(st.mtimeMs)}.json`);
         try {
           const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as unknown;
           if (cached && typeof cached === 'object' && !Array.isArray(cached)) return cached as IntegrationTypes;
@@ -331,12 +332,6 @@ export class WorkspaceSchemas {
     if (!types) return undefined;
     return this.once(`integration:${pkg}`, () => layerFromTypes(types, `integration ${pkg}`), new Map());
   }
-}
-
-function hash(s: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return (h >>> 0).toString(36);
 }
 
 const workspaces = new Map<string, WorkspaceSchemas>();
