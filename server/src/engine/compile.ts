@@ -3,7 +3,7 @@
 // satisfy a predicate when any value does, `:` folds case, functions come from THE table.
 import type { Expr, Statement, SequenceTerm, EventFilter, Span } from '../eql/ast';
 import { diag, type Diagnostic } from '../core/diagnostic';
-import { lookupFunction, arity, type Scalar } from '../eql/functions';
+import { lookupFunction, arity, divide, modulo, type Scalar } from '../eql/functions';
 import { eq, eqFold, order, fieldGetter, namedGetter, type Getter } from './values';
 import { compileWildcard, hasWildcard, type StringTest } from './wildcard';
 import { compileRegex, RegexError } from './regex';
@@ -206,10 +206,9 @@ function arithOp(op: string, float: boolean): (a: unknown, b: unknown) => unknow
     case '*':
       return nums((x, y) => x * y);
     case '/':
-      // Integer division when both are integers, as Elasticsearch does for long values.
-      return nums((x, y) => (y === 0 ? null : !float && Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y));
+      return nums((x, y) => divide(x, y, float));
     default:
-      return nums((x, y) => (y === 0 ? null : x % y));
+      return nums(modulo);
   }
 }
 

@@ -48,13 +48,14 @@ function arith(op: (a: number, b: number, float: boolean) => number | null): (ar
   };
 }
 
-/** Integer division when both sides are integers (long values), float division for doubles. */
-function divide(x: number, y: number, float: boolean): number | null {
+/** Integer division when both sides are integers (long values), float division for doubles. Also the engine's `/`. */
+export function divide(x: number, y: number, float: boolean): number | null {
   if (y === 0) return null;
   return !float && Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y;
 }
 
-function modulo(x: number, y: number): number | null {
+/** Also the engine's `%`. */
+export function modulo(x: number, y: number): number | null {
   return y === 0 ? null : x % y;
 }
 
