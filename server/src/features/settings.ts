@@ -25,6 +25,7 @@ export const DEFAULT_SETTINGS: Settings = {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown, d: string[]) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : d);
 const str = (v: unknown, d: string) => (typeof v === 'string' && v.trim() ? v : d);
+const strOrNull = (v: unknown) => (typeof v === 'string' && v ? v : null);
 
 /** Merges whatever the client sent over the defaults; a bad value falls back to its default. */
 export function readSettings(raw: unknown): Settings {
@@ -36,12 +37,12 @@ export function readSettings(raw: unknown): Settings {
   const sev = checks.severity;
   return {
     samples: { globs: strings(samples.globs, DEFAULT_SETTINGS.samples.globs) },
-    schemas: { extraFiles: strings(schemas.extraFiles, []), directory: typeof schemas.directory === 'string' && schemas.directory ? schemas.directory : null },
+    schemas: { extraFiles: strings(schemas.extraFiles, DEFAULT_SETTINGS.schemas.extraFiles), directory: strOrNull(schemas.directory) },
     eventCategoryField: str(r.eventCategoryField, DEFAULT_SETTINGS.eventCategoryField),
     timestampField: str(r.timestampField, DEFAULT_SETTINGS.timestampField),
-    tiebreakerField: typeof r.tiebreakerField === 'string' && r.tiebreakerField ? r.tiebreakerField : null,
+    tiebreakerField: strOrNull(r.tiebreakerField),
     fieldChecks: { severity: sev === 'error' || sev === 'information' || sev === 'hint' || sev === 'off' ? sev : 'warning' },
-    run: { maxResults: typeof run.maxResults === 'number' && run.maxResults > 0 ? Math.floor(run.maxResults) : 1000 },
+    run: { maxResults: typeof run.maxResults === 'number' && run.maxResults > 0 ? Math.floor(run.maxResults) : DEFAULT_SETTINGS.run.maxResults },
   };
 }
 
