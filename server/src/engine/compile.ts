@@ -4,7 +4,7 @@
 import type { Expr, Statement, SequenceTerm, EventFilter, Span } from '../eql/ast';
 import { diag, type Diagnostic } from '../core/diagnostic';
 import { lookupFunction, arity, divide, modulo, type Scalar } from '../eql/functions';
-import { eq, eqFold, order, fieldGetter, namedGetter, type Getter } from './values';
+import { eq, eqFold, order, fieldGetter, namedGetter, combinations, type Getter } from './values';
 import { compileWildcard, hasWildcard, type StringTest } from './wildcard';
 import { compileRegex, RegexError } from './regex';
 
@@ -357,13 +357,10 @@ function compileCall(e: Extract<Expr, { kind: 'call' }>): Ev {
     }
     if (!multi) return impl(vals as Scalar[], ci);
     // Multi-valued arguments: evaluate every combination; predicates over the result see any.
-    let combos: Scalar[][] = [[]];
-    for (const v of vals) {
-      const opts = (Array.isArray(v) ? v : [v]).map((x) => (isScalar(x) ? (x as Scalar) : null));
-      const next: Scalar[][] = [];
-      for (const c of combos) for (const x of opts) if (next.length < MAX_COMBINATIONS) next.push([...c, x]);
-      combos = next;
-    }
+    const combos = combinations(
+      vals.map((v) => (Array.isArray(v) ? v : [v]).map((x) => (isScalar(x) ? (x as Scalar) : null))),
+      MAX_COMBINATIONS,
+    );
     const results = combos.map((c) => impl(c, ci)).filter((r) => r !== null);
     return results.length === 0 ? null : results.length === 1 ? results[0] : results;
   };

@@ -16,7 +16,7 @@
 // - Every line is parsed: skipping lines by their category text before JSON.parse would be
 //   faster but would hide malformed lines, so it is not done.
 import { scanEventFile, abortError, type SkippedLine, type Visit } from './reader';
-import { keyOf, parseTimestamp, normalize, type Getter } from './values';
+import { keyOf, parseTimestamp, normalize, combinations, type Getter } from './values';
 import type { CompiledQuery, CompiledTerm } from './compile';
 
 export interface MatchedEvent {
@@ -296,15 +296,7 @@ function classify(terms: CompiledTerm[], getCategory: Getter, src: Record<string
       vals[i] = v;
     }
     if (!usable) continue;
-    let combos: unknown[][] = [vals];
-    if (multi) {
-      combos = [[]];
-      for (const v of vals) {
-        const next: unknown[][] = [];
-        for (const c of combos) for (const x of Array.isArray(v) ? new Set(v) : [v]) if (next.length < MAX_KEY_COMBINATIONS) next.push([...c, x]);
-        combos = next;
-      }
-    }
+    const combos = multi ? combinations(vals.map((v) => (Array.isArray(v) ? new Set(v) : [v])), MAX_KEY_COMBINATIONS) : [vals];
     keys ??= new Array(terms.length);
     keyVals ??= new Array(terms.length);
     keys[t] = combos.map(keyOf);

@@ -211,6 +211,17 @@ export function order(a: unknown, b: unknown): number | null {
   return null;
 }
 
+/** Every way to pick one option per position, in order, stopping at `max` picks (multi-valued arguments and keys). */
+export function combinations<T>(options: Iterable<T>[], max: number): T[][] {
+  let out: T[][] = [[]];
+  for (const opts of options) {
+    const next: T[][] = [];
+    for (const c of out) for (const x of opts) if (next.length < max) next.push([...c, x]);
+    out = next;
+  }
+  return out;
+}
+
 /** A stable text key for join keys (type-aware so 1 and "1" differ, as keyword vs long would). */
 export function keyOf(vals: unknown[]): string {
   let k = '';
