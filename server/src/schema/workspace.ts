@@ -32,6 +32,14 @@ export function compareVersions(a: string, b: string): number {
   return (ap ?? '').localeCompare(bp ?? '');
 }
 
+/** Of `sorted` (oldest first): the newest not above `version`, else the oldest; the newest without a version. */
+function newestNotAbove<T>(sorted: T[], version: string | undefined, versionOf: (t: T) => string): T | undefined {
+  if (!version) return sorted[sorted.length - 1];
+  let pick: T | undefined;
+  for (const t of sorted) if (compareVersions(versionOf(t), version) <= 0) pick = t;
+  return pick ?? sorted[0];
+}
+
 const checkoutCache = new Map<string, string | null>();
 
 /** The `detection_rules/etc` folder of the nearest enclosing checkout of `path`, or null. */
@@ -163,18 +171,11 @@ export class WorkspaceSchemas {
     );
   }
 
-  /** The stack entry for a rule's `min_stack_version`: the newest entry not above it; else the newest. */
+  /** The stack entry for a rule's `min_stack_version` (see newestNotAbove). */
   stackFor(minStackVersion: string | undefined): StackEntry | undefined {
     return this.once(
       `stackFor:${minStackVersion ?? ''}`,
-      () => {
-        const map = this.stackMap();
-        if (!map.length) return undefined;
-        if (!minStackVersion) return map[map.length - 1];
-        let pick: StackEntry | undefined;
-        for (const e of map) if (compareVersions(e.stack, minStackVersion) <= 0) pick = e;
-        return pick ?? map[0];
-      },
+      () => newestNotAbove(this.stackMap(), minStackVersion, (e) => e.stack),
       undefined,
     );
   }
@@ -189,13 +190,7 @@ export class WorkspaceSchemas {
   ecs(version: string | undefined): { version: string; layer: FieldLayer } | null {
     const pick = this.once(
       `ecsPick:${version ?? ''}`,
-      () => {
-        const versions = this.ecsVersions();
-        if (!versions.length) return null;
-        if (!version) return versions[versions.length - 1];
-        const lower = versions.filter((v) => compareVersions(v, version) <= 0);
-        return lower.length ? lower[lower.length - 1] : versions[0];
-      },
+      () => newestNotAbove(this.ecsVersions(), version, (v) => v) ?? null,
       null,
     );
     if (!pick) return null;
