@@ -434,10 +434,9 @@ async function runSequence(q: CompiledQuery, input: Input, stats: RunStats, size
   const positives = q.terms.map((_, i) => i).filter((i) => !missing[i]);
   const firstPos = positives[0];
   const lastPos = positives[positives.length - 1];
-  const prevPos = q.terms.map((_, i) => {
-    for (let j = i - 1; j >= 0; j--) if (!missing[j]) return j;
-    return -1;
-  });
+  // The nearest regular (not missing) stage before / after each stage, -1 when none.
+  const prevPos = q.terms.map((_, i) => positives.filter((j) => j < i).pop() ?? -1);
+  const nextPos = q.terms.map((_, i) => positives.find((j) => j > i) ?? -1);
   const maxspan = q.maxspan;
   // pending[stage]: key -> the latest partial sequence whose last matched stage is `stage`.
   const pending: Map<string, Partial>[] = q.terms.map(() => new Map());
@@ -479,12 +478,7 @@ async function runSequence(q: CompiledQuery, input: Input, stats: RunStats, size
     if (hasMissing) {
       for (const m of middleStages) {
         const prev = p.events[prevPos[m]]!.ts;
-        let next = Infinity;
-        for (let j = m + 1; j < n; j++)
-          if (!missing[j]) {
-            next = p.events[j]!.ts;
-            break;
-          }
+        const next = p.events[nextPos[m]]!.ts;
         if (seen(m, p.key).some((x) => x.ts > prev && x.ts < next)) return;
       }
       let L: number | null = null;
