@@ -140,6 +140,12 @@ function retention(pipes: CompiledQuery['pipes'], size: number): { k: number; la
   return { k: first.n, last: true };
 }
 
+/** Counts a skipped line; lists only the first MAX_SKIPPED_LISTED. */
+function recordSkip(stats: RunStats, s: SkippedLine): void {
+  stats.skippedLines++;
+  if (stats.skipped.length < MAX_SKIPPED_LISTED) stats.skipped.push(s);
+}
+
 interface Input {
   files: string[];
   /** Streams one file (index into `files`) into `visit`, yielding after each chunk. */
@@ -148,10 +154,7 @@ interface Input {
 
 /** Normalises the sources into per-file event scans. */
 function inputs(sources: EventSource, stats: RunStats, opts: RunOptions): Input {
-  const onSkip = (s: SkippedLine) => {
-    stats.skippedLines++;
-    if (stats.skipped.length < MAX_SKIPPED_LISTED) stats.skipped.push(s);
-  };
+  const onSkip = (s: SkippedLine) => recordSkip(stats, s);
   if (Array.isArray(sources) && sources.length > 0 && sources.every((s) => typeof s === 'string')) {
     const files = sources as string[];
     const bytes = files.map(() => 0);
@@ -311,10 +314,7 @@ function classify(terms: CompiledTerm[], getCategory: Getter, src: Record<string
  */
 async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Input, stats: RunStats, opts: RunOptions, progress: (f: number) => void): AsyncGenerator<Hit[]> {
   let seq = 0;
-  const skipped = (h: Rec, reason: string) => {
-    stats.skippedLines++;
-    if (stats.skipped.length < MAX_SKIPPED_LISTED) stats.skipped.push({ file: input.files[h.file], line: h.line, reason });
-  };
+  const skipped = (h: Rec, reason: string) => recordSkip(stats, { file: input.files[h.file], line: h.line, reason });
   const orderedFile = async function* (file: number): AsyncGenerator<Hit[]> {
     // Reorder window: the last REORDER matching events, kept sorted. In-order input only
     // appends (O(1)); an earlier event is inserted by binary search.
