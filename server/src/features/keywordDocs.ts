@@ -47,10 +47,14 @@ export const KEYWORD_DOCS: Record<string, KeywordDoc> = {
   '![': { syntax: '![category where condition]', doc: 'Missing event: the sequence matches only if no such event occurs in this position within `maxspan` (mandatory then).' },
 };
 
-/** The word or operator at `q` in an EQL text, as a KEYWORD_DOCS key. */
+/** The operators of the table, longest first (so `==` wins over the `=` inside it). */
+const OPERATORS = Object.keys(KEYWORD_DOCS)
+  .filter((k) => !/^[A-Za-z]/.test(k))
+  .sort((a, b) => b.length - a.length);
+
+/** The operator at `q` in an EQL text, as a KEYWORD_DOCS key. */
 export function operatorAt(text: string, q: number): { key: string; start: number; end: number } | undefined {
-  const ops = ['![', '==', '!=', '<=', '>=', '<', '>', ':', '=', '|', '?', '~'];
-  for (const op of ops) {
+  for (const op of OPERATORS) {
     for (let s = Math.max(0, q - op.length + 1); s <= q; s++) {
       if (text.startsWith(op, s) && q < s + op.length) {
         // `=` inside `==`, `<=`... belongs to the longer operator, tried first.
