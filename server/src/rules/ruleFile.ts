@@ -61,11 +61,12 @@ export function isRuleFile(text: string): boolean {
   return /^[ \t]*\[[ \t]*rule[ \t]*\][ \t]*(#.*)?\r?$/m.test(text);
 }
 
-function keyNames(key: AST.TOMLKey): string[] {
-  return key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
-}
-
 const spanOf = (n: { range: [number, number] }): Span => ({ start: n.range[0], end: n.range[1] });
+
+// RuleFile and entries are class instances with getters on the prototype, not object literals
+// with `get x()`: V8 gives literal accessors (and the closures behind them) a place in the old
+// generation, so every young TOML node they reached survived scavenges until the next full GC.
+// That doubled the garbage-collection time of a folder check.
 
 export function parseRuleFile(text: string): RuleFile {
   const { ast, diagnostics } = parseToml(text);
@@ -73,30 +74,38 @@ export function parseRuleFile(text: string): RuleFile {
   const tables = new Map<string, TomlTable>();
   const ordered: TomlEntry[] = [];
 
-  const addValue = (prefix: string[], kv: AST.TOMLKeyValue) => {
-    const path = [...prefix, ...keyNames(kv.key)];
-    const entry = lazyEntry(path.join('.'), kv);
+  // `prefix` is the dotted path so far, or null at the top level (a table may be named "").
+  const addValue = (prefix: string | null, kv: AST.TOMLKeyValue) => {
+    const keys = kv.key.keys;
+    let path = prefix;
+    for (const k of keys) {
+      const name = k.type === 'TOMLBare' ? k.name : k.value;
+      path = path === null ? name : `${path}.${name}`;
+    }
+    const entry = new LazyEntry(path!, kv);
     if (!entries.has(entry.path)) entries.set(entry.path, entry);
     ordered.push(entry);
     if (kv.value.type === 'TOMLInlineTable') for (const inner of kv.value.body) addValue(path, inner);
-    else if (kv.value.type === 'TOMLArray') addArray(path, kv.value);
+    else if (kv.value.type === 'TOMLArray') addArray(path!, kv.value);
   };
-  const addArray = (path: string[], arr: AST.TOMLArray) => {
-    arr.elements.forEach((el, i) => {
-      if (el.type === 'TOMLInlineTable') for (const inner of el.body) addValue([...path, String(i)], inner);
-      else if (el.type === 'TOMLArray') addArray([...path, String(i)], el);
-    });
+  const addArray = (path: string, arr: AST.TOMLArray) => {
+    const els = arr.elements;
+    for (let i = 0; i < els.length; i++) {
+      const el = els[i];
+      if (el.type === 'TOMLInlineTable') for (const inner of el.body) addValue(`${path}.${i}`, inner);
+      else if (el.type === 'TOMLArray') addArray(`${path}.${i}`, el);
+    }
   };
 
   if (ast) {
     for (const item of ast.body[0].body) {
-      if (item.type === 'TOMLKeyValue') addValue([], item);
+      if (item.type === 'TOMLKeyValue') addValue(null, item);
       else {
-        const prefix = item.resolvedKey.map(String);
+        const path = item.resolvedKey.join('.');
         const headerEnd = text.indexOf(']', item.key.range[1]);
         const headerSpan = { start: item.range[0], end: headerEnd < 0 ? item.key.range[1] : headerEnd + (item.kind === 'array' ? 2 : 1) };
-        const path = prefix.join('.');
         if (!tables.has(path)) tables.set(path, { path, headerSpan, span: spanOf(item) });
+        const prefix = item.resolvedKey.length ? path : null;
         for (const kv of item.body) addValue(prefix, kv);
       }
     }
@@ -113,89 +122,117 @@ export function parseRuleFile(text: string): RuleFile {
     const v = q.node.value;
     queries.push(createRegion(text, 'rule.query', language, v.range[0], v.range[1], styleOf(v.style, v.multiline)));
   }
+  return new ParsedRuleFile(text, ast, queries, entries, tables, diagnostics, ordered);
+}
+
+class ParsedRuleFile implements RuleFile {
+  private indexIx: Map<string, number[]> | undefined;
+  private plainData: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly text: string,
+    readonly ast: AST.TOMLProgram | null,
+    readonly queries: QueryRegion[],
+    readonly entries: Map<string, TomlEntry>,
+    readonly tables: Map<string, TomlTable>,
+    readonly diagnostics: Diagnostic[],
+    private readonly ordered: TomlEntry[],
+  ) {}
 
   // Innermost first: later entries nested in inline tables are more specific than their parent.
-  const entryAt = (offset: number): TomlEntry | undefined => {
+  entryAt(offset: number): TomlEntry | undefined {
     let best: TomlEntry | undefined;
-    for (const e of ordered) {
+    for (const e of this.ordered) {
       const s = e.node.range[0];
       const en = e.node.range[1];
       if (offset >= s && offset <= en && (!best || s >= best.node.range[0])) best = e;
     }
     return best;
-  };
+  }
+
+  get(path: string): unknown {
+    return this.entries.get(path)?.value;
+  }
 
   // prefix -> indexes N seen as `prefix.N...` in entry or table paths, built on first use.
-  let indexIx: Map<string, number[]> | undefined;
-  const indexesOf = (prefix: string): number[] => {
-    if (!indexIx) {
+  indexesOf(prefix: string): number[] {
+    if (!this.indexIx) {
       const sets = new Map<string, Set<number>>();
-      for (const key of [...entries.keys(), ...tables.keys()]) {
-        if (!/\.\d/.test(key)) continue; // most paths have no index: skip the split
-        const parts = key.split('.');
-        for (let i = 1; i < parts.length; i++) {
-          if (!/^\d+$/.test(parts[i])) continue;
-          const head = parts.slice(0, i).join('.');
-          let set = sets.get(head);
-          if (!set) sets.set(head, (set = new Set()));
-          set.add(Number(parts[i]));
+      const scan = (key: string) => {
+        // Every `.N` segment (all digits) after the first segment: its head is everything before the dot.
+        for (let dot = key.indexOf('.'); dot >= 0; ) {
+          const next = key.indexOf('.', dot + 1);
+          const end = next < 0 ? key.length : next;
+          let digits = end > dot + 1;
+          for (let i = dot + 1; digits && i < end; i++) {
+            const c = key.charCodeAt(i);
+            digits = c >= 48 && c <= 57;
+          }
+          if (digits) {
+            const head = key.slice(0, dot);
+            let set = sets.get(head);
+            if (!set) sets.set(head, (set = new Set()));
+            set.add(Number(key.slice(dot + 1, end)));
+          }
+          dot = next;
         }
-      }
-      indexIx = new Map([...sets].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
+      };
+      for (const key of this.entries.keys()) scan(key);
+      for (const key of this.tables.keys()) scan(key);
+      this.indexIx = new Map();
+      for (const [k, v] of sets) this.indexIx.set(k, [...v].sort((a, b) => a - b));
     }
-    return indexIx.get(prefix) ?? [];
-  };
+    return this.indexIx.get(prefix) ?? [];
+  }
 
   // The plain-data views are built on first use: the analysis itself reads entries by path.
-  let data: Record<string, unknown> | undefined;
-  const plain = () => (data ??= ast ? ((safeStatic(ast) as Record<string, unknown>) ?? {}) : {});
-  const table = (k: string) => (isObject(plain()[k]) ? (plain()[k] as Record<string, unknown>) : undefined);
-  return {
-    text,
-    ast,
-    queries,
-    entries,
-    tables,
-    diagnostics,
-    entryAt,
-    get,
-    indexesOf,
-    get data() {
-      return plain();
-    },
-    get metadata() {
-      return table('metadata') ?? {};
-    },
-    get rule() {
-      return table('rule') ?? {};
-    },
-    get transform() {
-      return table('transform');
-    },
-    get threat() {
-      const t = table('rule')?.threat;
-      return Array.isArray(t) ? t.filter(isObject) : [];
-    },
-  };
+  private plain(): Record<string, unknown> {
+    return (this.plainData ??= this.ast ? ((safeStatic(this.ast) as Record<string, unknown>) ?? {}) : {});
+  }
+  private table(k: string): Record<string, unknown> | undefined {
+    const v = this.plain()[k];
+    return isObject(v) ? v : undefined;
+  }
+  get data(): Record<string, unknown> {
+    return this.plain();
+  }
+  get metadata(): Record<string, unknown> {
+    return this.table('metadata') ?? {};
+  }
+  get rule(): Record<string, unknown> {
+    return this.table('rule') ?? {};
+  }
+  get transform(): Record<string, unknown> | undefined {
+    return this.table('transform');
+  }
+  get threat(): Record<string, unknown>[] {
+    const t = this.table('rule')?.threat;
+    return Array.isArray(t) ? t.filter(isObject) : [];
+  }
 }
 
 /** An entry whose plain value is computed on first read: most values are never looked at. */
-function lazyEntry(path: string, node: AST.TOMLKeyValue): TomlEntry {
-  let value: unknown;
-  let done = false;
-  return {
-    path,
-    keySpan: spanOf(node.key),
-    valueSpan: spanOf(node.value),
-    node,
-    get value() {
-      if (!done) {
-        value = node.value.type === 'TOMLValue' ? node.value.value : safeStatic(node.value);
-        done = true;
-      }
-      return value;
-    },
-  };
+class LazyEntry implements TomlEntry {
+  readonly keySpan: Span;
+  readonly valueSpan: Span;
+  private computed = false;
+  private plainValue: unknown;
+
+  constructor(
+    readonly path: string,
+    readonly node: AST.TOMLKeyValue,
+  ) {
+    this.keySpan = spanOf(node.key);
+    this.valueSpan = spanOf(node.value);
+  }
+
+  get value(): unknown {
+    if (!this.computed) {
+      this.plainValue = this.node.value.type === 'TOMLValue' ? this.node.value.value : safeStatic(this.node.value);
+      this.computed = true;
+    }
+    return this.plainValue;
+  }
 }
 
 function safeStatic(node: AST.TOMLNode): unknown {
