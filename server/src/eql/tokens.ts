@@ -22,8 +22,8 @@ export interface EqlToken {
 }
 
 const OPERATORS = new Set([T.Asgn, T.Eq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Colon, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Question]);
-const KEYWORD_TYPES = new Set(KEYWORDS.values());
-const WORD_OPERATORS = new Set([T.And, T.Or, T.Not, T.In, T.InCI, T.Like, T.LikeCI, T.Regex, T.RegexCI]);
+/** Keywords, with the `~` forms of `in`, `like` and `regex` (true, false and null included). */
+const KEYWORD_TYPES = new Set([...KEYWORDS.values(), T.InCI, T.LikeCI, T.RegexCI]);
 
 /** Never throws; tokens are in source order and do not overlap. */
 export function tokenizeEql(text: string): EqlToken[] {
@@ -48,8 +48,8 @@ export function tokenizeEql(text: string): EqlToken[] {
       else if (prev === T.With || (prev === T.Integer && tokens[i - 2]?.tokenType === T.Asgn)) kind = 'keyword'; // `runs`, maxspan units
       else kind = 'field';
     } else if (type === T.QuotedIdentifier || type === T.DottedIdentifier) kind = 'field';
-    else if (OPERATORS.has(type) || WORD_OPERATORS.has(type)) kind = WORD_OPERATORS.has(type) ? 'keyword' : 'operator';
-    else if (type === T.True || type === T.False || type === T.Null || type === T.Any) kind = type === T.Any ? 'category' : 'keyword';
+    else if (OPERATORS.has(type)) kind = 'operator';
+    else if (type === T.Any) kind = 'category';
     else if (KEYWORD_TYPES.has(type)) kind = 'keyword';
     else kind = 'punctuation';
     out.push({ type: kind, start, end: t.endOffset! + 1 });
