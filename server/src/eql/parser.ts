@@ -14,7 +14,7 @@ import { allTokenTypes, chevrotain, KEYWORDS, lex, stringInfo, T, type StringInf
 const { EmbeddedActionsParser, EOF, isRecognitionException } = chevrotain;
 
 /** Deeper expressions are skipped with `eql/too-deep` instead of overflowing the JS stack. */
-export const MAX_NESTING = 100;
+const MAX_NESTING = 100;
 /** Beyond this many syntax errors the rest is noise (the text is probably not EQL at all). */
 const MAX_SYNTAX_ERRORS = 50;
 
@@ -1026,7 +1026,7 @@ function andGroup(group: Item[]): Item {
 /** The time units Elasticsearch accepts in maxspan, in milliseconds (smallest first). */
 export const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-export function unquoteIdentifier(image: string): string {
+function unquoteIdentifier(image: string): string {
   const body = image.endsWith('`') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);
   return body.replace(/``/g, '`');
 }
