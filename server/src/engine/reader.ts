@@ -14,8 +14,8 @@ export interface Batch {
 
 /**
  * Receives each event as it is parsed (synchronously, so unwanted events die young). For
- * NDJSON, `text.slice(start, end)` is the event's own JSON, for callers that would rather keep
- * compact bytes than a tree of objects.
+ * NDJSON and array elements, `text.slice(start, end)` is the event's own JSON, for callers that
+ * would rather keep compact bytes than a tree of objects.
  */
 export type Visit = (source: Record<string, unknown>, line: number, text?: string, start?: number, end?: number) => void;
 
@@ -210,7 +210,7 @@ export async function* scanEventFile(path: string, visit: Visit, opts: ReadOptio
   }
 }
 
-/** Parses one line into `visit`; true when it was an event. */
+/** Parses one line (or array element) into `visit`; true when it was an event. */
 function parseLine(text: string, start: number, end: number, lineNo: number, visit: Visit, skip: (line: number, reason: string) => void): boolean {
   const c = text.charCodeAt(start);
   // Blank lines (and a lone \r) are not events and not errors.
@@ -307,18 +307,7 @@ class ArraySplitter {
     let count = 0;
     let i = this.scanned;
     const emit = (end: number) => {
-      const text = s.slice(this.elemStart, end);
-      if (text.trim()) {
-        try {
-          const v = JSON.parse(text);
-          if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-            visit(v, this.elemLine);
-            count++;
-          } else skip(this.elemLine, 'not a JSON object');
-        } catch (e) {
-          skip(this.elemLine, `invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      }
+      if (parseLine(s, this.elemStart, end, this.elemLine, visit, skip)) count++;
       this.elemStart = -1;
     };
     for (; i < s.length; i++) {
