@@ -68,7 +68,7 @@ const fail = (code: string, message: string, at: Span): never => {
 };
 
 /** Three-valued truth of a result: true, false or null; multi-valued: any true. */
-export function truth(v: unknown): boolean | null {
+function truth(v: unknown): boolean | null {
   if (v === true) return true;
   if (v === false) return false;
   if (Array.isArray(v)) {

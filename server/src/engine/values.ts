@@ -124,7 +124,7 @@ export function namedGetter(name: string): Getter {
 
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-export function toNumber(v: unknown): number | null {
+function toNumber(v: unknown): number | null {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && NUMERIC.test(v.trim())) return Number(v);
   return null;
