@@ -5,12 +5,14 @@ import { test } from 'node:test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { analyzeDocument } from '../../server/src/analysis';
 import { findByGlobs } from '../../server/src/features/files';
 import { ecsUrl } from '../../server/src/features/hover';
 import { KEYWORD_DOCS, operatorAt } from '../../server/src/features/keywordDocs';
 import { renderResults, summary, type RunOutcome } from '../../server/src/features/results';
 import { mitreUrl, ruleKeyDoc } from '../../server/src/features/ruleKeyDocs';
 import { analyzeOptions, readSettings } from '../../server/src/features/settings';
+import { WorkspaceIndex } from '../../server/src/features/workspaceIndex';
 
 test('sample globs: ** spans folders (or none), * stays in one name, {a,b}; hidden and tool folders skipped', () => {
   const root = mkdtempSync(join(tmpdir(), 'globs-'));
@@ -85,4 +87,15 @@ test('reference links: ECS pages and MITRE ids; rule key docs by path', () => {
   assert.equal(mitreUrl('T105'), undefined);
   assert.equal(ruleKeyDoc('rule.threat.0.framework')?.key, 'rule.threat.framework');
   assert.deepEqual(ruleKeyDoc('rule.severity')?.doc.values, ['low', 'medium', 'high', 'critical']);
+});
+
+test('field usage for completion counts the sibling rules of a folder, not the rule itself', () => {
+  const index = new WorkspaceIndex({ publish: () => {}, isOpen: () => false, log: () => {} });
+  const rule = (path: string) => index.record(path, analyzeDocument(path, 'process where process.name == "x"', { schemaDir: false }));
+  rule('/ws/rules/a.eql');
+  assert.equal(index.usage('/ws/rules/a.eql').get('process.name'), undefined, 'alone in its folder');
+  rule('/ws/rules/b.eql');
+  rule('/ws/other/c.eql');
+  assert.equal(index.usage('/ws/rules/a.eql').get('process.name'), 1);
+  assert.equal(index.usage('/ws/rules/new.eql').get('process.name'), 2, 'a rule not yet indexed sees every sibling');
 });

@@ -50,7 +50,16 @@ export class WorkspaceIndex {
       }
       this.dirty = false;
     }
-    return this.byDir.get(dirname(path)) ?? new Map();
+    const all = this.byDir.get(dirname(path)) ?? new Map<string, number>();
+    const own = this.used.get(path);
+    if (!own?.length) return all;
+    const others = new Map(all);
+    for (const f of own) {
+      const n = others.get(f)! - 1;
+      if (n) others.set(f, n);
+      else others.delete(f);
+    }
+    return others;
   }
 
   /** Re-analyses one file changed on disk (not open in the editor); false when it is no rule. */
