@@ -3,6 +3,8 @@
 // category). Query offsets are mapped to the document through the query's region.
 import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend } from 'vscode-languageserver';
 import { tokenizeEql, type EqlToken, type EqlTokenType } from '../eql';
+import type { AnalyzedQuery } from '../analysis';
+import type { Statement } from '../eql/ast';
 import type { Analyzed } from './documents';
 
 export const TOKEN_LEGEND: SemanticTokensLegend = {
@@ -25,12 +27,25 @@ function mergeFields(text: string, tokens: EqlToken[]): EqlToken[] {
   return out;
 }
 
+// By tree: the analysis reuses a query's tree while its text is unchanged, so an edit elsewhere
+// in the file does not re-lex a 47 KB query.
+const byTree = new WeakMap<Statement, EqlToken[]>();
+
+function queryTokens(q: AnalyzedQuery): EqlToken[] {
+  let tokens = q.ast ? byTree.get(q.ast) : undefined;
+  if (!tokens) {
+    tokens = mergeFields(q.region.text, tokenizeEql(q.region.text));
+    if (q.ast) byTree.set(q.ast, tokens);
+  }
+  return tokens;
+}
+
 export function semanticTokens(a: Analyzed): SemanticTokens {
   const b = new SemanticTokensBuilder();
-  const queries = [...a.analysis.queries].filter((q) => q.region.language === 'eql').sort((x, y) => x.region.contentSpan.start - y.region.contentSpan.start);
+  const queries = a.analysis.queries.filter((q) => q.region.language === 'eql').sort((x, y) => x.region.contentSpan.start - y.region.contentSpan.start);
   for (const q of queries) {
     const r = q.region;
-    for (const t of mergeFields(r.text, tokenizeEql(r.text))) {
+    for (const t of queryTokens(q)) {
       const type = TYPE[t.type];
       if (type === undefined || t.end <= t.start) continue;
       // LSP tokens are single-line: a block comment over lines becomes one token a line.
