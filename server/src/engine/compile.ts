@@ -300,12 +300,16 @@ function compileMatch(e: Extract<Expr, { kind: 'match' }>): Ev {
   const regexes: StringTest[] = [];
   // Numbers and booleans compare by value against every literal (`pid : 4`, `pid : "4"`).
   const literals: unknown[] = [];
+  const nonStrings: unknown[] = [];
   for (const p of e.patterns) {
     if (p.kind !== 'literal') fail('engine/unsupported', `the right-hand side of '${e.op}' must be a literal`, p.span);
     const pv = (p as { value: unknown }).value;
     if (pv === null) continue;
     literals.push(pv);
-    if (typeof pv !== 'string') continue;
+    if (typeof pv !== 'string') {
+      nonStrings.push(pv);
+      continue;
+    }
     if (e.op === 'regex') {
       try {
         regexes.push(compileRegex(pv, ci));
@@ -323,14 +327,13 @@ function compileMatch(e: Extract<Expr, { kind: 'match' }>): Ev {
     return false;
   };
   const one = (x: unknown): boolean => {
-    if (typeof x === 'string') return onString(x) || literals.some((l) => typeof l !== 'string' && eq(x, l));
+    if (typeof x === 'string') return onString(x) || (nonStrings.length !== 0 && nonStrings.some((l) => eq(x, l)));
     if (typeof x === 'number' || typeof x === 'boolean') return literals.some((l) => eq(x, l)) || onString(String(x));
     return false;
   };
   return (o) => {
     const x = v(o);
-    if (typeof x === 'string') return onString(x) || (literals.length !== exact.size + globs.length + regexes.length && one(x));
-    return anyOf(x, one);
+    return typeof x === 'string' ? one(x) : anyOf(x, one);
   };
 }
 
