@@ -149,6 +149,11 @@ test('timestamps: epoch millis, numeric strings, ISO-8601 with zones and sub-mil
   assert.equal(parseTimestamp('2026-11-20'), Date.UTC(2026, 10, 20));
   assert.equal(parseTimestamp('yesterday'), null);
   assert.equal(parseTimestamp(null), null);
+  // The usual `YYYY-MM-DDTHH:MM:SS[.mmm]Z` shape has a fast path; it must agree with Date.parse.
+  assert.equal(parseTimestamp('0050-01-01T00:00:00Z'), Date.parse('0050-01-01T00:00:00Z'));
+  assert.equal(parseTimestamp('2026-11-20T25:00:01Z'), null);
+  assert.equal(parseTimestamp('2026-11-20T09:60:01.000Z'), null);
+  assert.equal(parseTimestamp('2026-11-20T09:00:60Z'), null);
 });
 
 test('odd events never make evaluation throw', async () => {

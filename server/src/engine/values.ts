@@ -149,8 +149,13 @@ function fastIso(s: string): number | null {
   const y = d2(s, 0) * 100 + d2(s, 2);
   const mo = d2(s, 5);
   const d = d2(s, 8);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
-  const t = Date.UTC(y, mo - 1, d, d2(s, 11), d2(s, 14), d2(s, 17), ms);
+  const h = d2(s, 11);
+  const mi = d2(s, 14);
+  const sec = d2(s, 17);
+  // Date.UTC would roll over what Date.parse rejects (25:00) and read years 0-99 as 19xx:
+  // those, like 24:00, take the general path.
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return null;
+  const t = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
   return Number.isNaN(t) ? null : t;
 }
 const FAST_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
