@@ -48,6 +48,15 @@ function arith(op: (a: number, b: number, float: boolean) => number | null): (ar
   };
 }
 
+/** A test on two strings (null in, null out), both folded for the `~` form. */
+function strings(test: (a: string, b: string) => boolean): FunctionSpec['impl'] {
+  return ([x, y], ci) => {
+    const a = str(x);
+    const b = str(y);
+    return a === null || b === null ? null : test(fold(a, ci), fold(b, ci));
+  };
+}
+
 /** Integer division when both sides are integers (long values), float division for doubles. Also the engine's `/`. */
 export function divide(x: number, y: number, float: boolean): number | null {
   if (y === 0) return null;
@@ -232,11 +241,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     caseInsensitive: true,
     doc: 'Returns true if `source` ends with `substring`.',
     example: 'endsWith~(file.name, ".EXE")',
-    impl: ([s, sub], ci) => {
-      const a = str(s);
-      const b = str(sub);
-      return a === null || b === null ? null : fold(a, ci).endsWith(fold(b, ci));
-    },
+    impl: strings((a, b) => a.endsWith(b)),
   },
   {
     name: 'indexOf',
@@ -318,11 +323,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     caseInsensitive: true,
     doc: 'Returns true if `source` starts with `prefix`.',
     example: 'startsWith~(process.name, "power")',
-    impl: ([s, p], ci) => {
-      const a = str(s);
-      const b = str(p);
-      return a === null || b === null ? null : fold(a, ci).startsWith(fold(b, ci));
-    },
+    impl: strings((a, b) => a.startsWith(b)),
   },
   {
     name: 'string',
@@ -340,11 +341,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     caseInsensitive: true,
     doc: 'Returns true if `substring` occurs in `source`.',
     example: 'stringContains~(process.command_line, "-enc")',
-    impl: ([s, sub], ci) => {
-      const a = str(s);
-      const b = str(sub);
-      return a === null || b === null ? null : fold(a, ci).includes(fold(b, ci));
-    },
+    impl: strings((a, b) => a.includes(b)),
   },
   {
     name: 'substring',
