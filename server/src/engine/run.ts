@@ -211,15 +211,19 @@ function inputs(sources: EventSource, stats: RunStats, opts: RunOptions): Input 
   };
 }
 
-/** Scans every file in turn into `visit`, counting events, reporting progress, honouring abort. */
-async function scanAll(input: Input, stats: RunStats, opts: RunOptions, progress: (f: number) => void, visit: (f: number) => Visit): Promise<void> {
-  for (let f = 0; f < input.files.length; f++) {
-    for await (const n of input.scan(f, visit(f))) {
-      if (opts.signal?.aborted) throw abortError();
-      stats.eventsRead += n;
-      progress(f);
-    }
+/** Scans one file into `visit`, counting events, reporting progress, honouring abort; yields after each chunk. */
+async function* scanFile(input: Input, f: number, visit: Visit, stats: RunStats, opts: RunOptions, progress: (f: number) => void): AsyncGenerator<void> {
+  for await (const n of input.scan(f, visit)) {
+    if (opts.signal?.aborted) throw abortError();
+    stats.eventsRead += n;
+    progress(f);
+    yield;
   }
+}
+
+/** Scans every file in turn into `visit`. */
+async function scanAll(input: Input, stats: RunStats, opts: RunOptions, progress: (f: number) => void, visit: (f: number) => Visit): Promise<void> {
+  for (let f = 0; f < input.files.length; f++) for await (const _ of scanFile(input, f, visit(f), stats, opts, progress));
 }
 
 /** Runs a compiled query. Rejects with an AbortError when `signal` aborts. */
@@ -364,10 +368,7 @@ async function* orderedHits(q: CompiledQuery, terms: CompiledTerm[], input: Inpu
         head = 0;
       }
     };
-    for await (const n of input.scan(file, visit)) {
-      if (opts.signal?.aborted) throw abortError();
-      stats.eventsRead += n;
-      progress(file);
+    for await (const _ of scanFile(input, file, visit, stats, opts, progress)) {
       if (outBatch.length) {
         yield outBatch;
         outBatch = [];
