@@ -13,7 +13,7 @@
 // A character with no role where an expression starts (`*a`, `|` after `|`, `]`) is a literal,
 // as in Lucene. Errors carry the UTF-16 offset Lucene would report.
 //
-// The AST below is what the engine translates (e.g. to a JavaScript RegExp or an automaton).
+// The AST below is what the engine translates (engine/regex.ts: to RE2 syntax, for re2js).
 
 export type LuceneRegex =
   /** One code point, matched literally. */
