@@ -77,6 +77,8 @@ function blank(text: string, start: number, end: number): string {
  * blanked and the text re-parsed (a bounded number of times) so the rest can still be analysed.
  */
 export function parseToml(text: string): TomlParse {
+  const fast = parseWithoutLongStrings(text);
+  if (fast) return { ast: fast, diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
   let current = text;
   let lastIndex = -1;
@@ -119,6 +121,196 @@ export function parseToml(text: string): TomlParse {
     }
   }
   return { ast: null, diagnostics };
+}
+
+// Long multi-line strings (notes, setup guides, queries: three quarters of the corpus text)
+// cost the TOML tokenizer an array slot per character and a token copy. A "plain" one (no
+// backslash, no control character but LF and tab, not ending in a quote) decodes to its content
+// minus a leading newline, so it is parsed empty and its value and every position after it are
+// put back: the tree is the one the library builds for the whole text. Anything unexpected
+// (a syntax error, a cut that is not exactly one string token) falls back to the full parse.
+
+/** Shorter strings are not worth a cut. */
+const MIN_CUT = 64;
+// Control characters the tokenizer rejects inside a multi-line string (LF and tab are allowed;
+// CR is excluded too, so CRLF content takes the full parse).
+const REJECTED_CHAR = /[\x00-\x08\x0b-\x1f\x7f]/;
+
+interface Cut {
+  /** Offset of the (now empty) content in the cut text: original offsets >= this moved by `len`. */
+  at: number;
+  len: number;
+  /** The decoded string. */
+  value: string;
+}
+
+function parseWithoutLongStrings(text: string): AST.TOMLProgram | null {
+  const cuts: Cut[] = [];
+  const parts: string[] = [];
+  let kept = 0; // text[kept..] not yet copied to parts
+  let removed = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 35 /* # */) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) break;
+      i = eol + 1;
+    } else if (c === 34 /* " */ || c === 39 /* ' */) {
+      const basic = c === 34;
+      const triple = basic ? '"""' : "'''";
+      if (text.startsWith(triple, i)) {
+        const start = i + 3;
+        let end = text.indexOf(triple, start);
+        if (end < 0) return null; // unterminated: the full parse reports it
+        let escapes = false;
+        if (basic) {
+          const bs = text.indexOf('\\', start);
+          if (bs >= 0 && bs < end) {
+            // Escapes may hide quotes: find the end character by character.
+            escapes = true;
+            let j = bs;
+            for (;;) {
+              if (j >= n) return null;
+              const ch = text.charCodeAt(j);
+              if (ch === 92) j += 2;
+              else if (ch === c && text.startsWith(triple, j)) break;
+              else j++;
+            }
+            end = j;
+          }
+        }
+        // Up to two more quotes belong to the content; such strings are not cut.
+        const plain = !escapes && text.charCodeAt(end + 3) !== c && end - start >= MIN_CUT;
+        i = end + 3;
+        while (text.charCodeAt(i) === c) i++;
+        if (!plain) continue;
+        const content = text.slice(start, end);
+        if (REJECTED_CHAR.test(content)) continue;
+        parts.push(text.slice(kept, start));
+        kept = end;
+        cuts.push({ at: start - removed, len: end - start, value: content.charCodeAt(0) === 10 ? content.slice(1) : content });
+        removed += end - start;
+      } else {
+        let j = i + 1;
+        while (j < n) {
+          const ch = text.charCodeAt(j);
+          if (ch === 10 || ch === c) break;
+          j += basic && ch === 92 ? 2 : 1;
+        }
+        i = j + 1;
+      }
+    } else i++;
+  }
+  if (!cuts.length) return null;
+  parts.push(text.slice(kept));
+  let ast: AST.TOMLProgram;
+  try {
+    ast = lib().parseTOML(parts.join(''));
+  } catch {
+    return null;
+  }
+  return restoreCuts(ast, text, cuts) ? ast : null;
+}
+
+type Located = { range: [number, number]; loc: AST.SourceLocation };
+
+/**
+ * Puts the cut strings back into the tree parsed without them; false if a cut was not one string
+ * token. The library gives every token and node its own range, loc and position objects
+ * (cloneRange / cloneLoc), so each is updated once.
+ */
+function restoreCuts(ast: AST.TOMLProgram, text: string, cuts: Cut[]): boolean {
+  // Each cut must be exactly an empty multi-line string token.
+  const tokens = ast.tokens as unknown as (Located & { type: string; value: string; string?: string })[];
+  const cutTokens: (typeof tokens)[number][] = [];
+  let t = 0;
+  for (const cut of cuts) {
+    while (t < tokens.length && tokens[t].range[0] < cut.at - 3) t++;
+    const tok = tokens[t];
+    if (!tok || tok.range[0] !== cut.at - 3 || tok.range[1] !== cut.at + 3 || (tok.type !== 'MultiLineBasicString' && tok.type !== 'MultiLineLiteralString')) return false;
+    cutTokens.push(tok);
+  }
+  const first = cuts[0].at;
+  const shift = (o: number): number => {
+    let s = o;
+    for (const cut of cuts) {
+      if (o < cut.at) break;
+      s += cut.len;
+    }
+    return s;
+  };
+  // Line starts of the original text from the first cut on: the tokenizer counts LF only
+  // (CRLF ends at its LF). Positions before the first cut keep their line and column.
+  const lineStarts: number[] = [];
+  const before = text.lastIndexOf('\n', first - 1);
+  let firstLine = 1; // line number of lineStarts[0]
+  for (let nl = text.indexOf('\n'); nl >= 0 && nl <= before; nl = text.indexOf('\n', nl + 1)) firstLine++;
+  lineStarts.push(before + 1);
+  for (let nl = text.indexOf('\n', first); nl >= 0; nl = text.indexOf('\n', nl + 1)) lineStarts.push(nl + 1);
+  const position = (o: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: firstLine + lo, column: o - lineStarts[lo] };
+  };
+  const fix = (x: Located) => {
+    const r = x.range;
+    if (r[1] < first) return;
+    if (r[0] >= first) {
+      r[0] = shift(r[0]);
+      x.loc.start = position(r[0]);
+    }
+    r[1] = shift(r[1]);
+    x.loc.end = position(r[1]);
+  };
+  for (const tok of tokens) fix(tok);
+  for (const c of ast.comments) fix(c as unknown as Located);
+  const values = new Map<number, string>(); // original start of a cut string -> its value
+  cuts.forEach((cut, k) => {
+    const tok = cutTokens[k];
+    tok.value = text.slice(tok.range[0], tok.range[1]);
+    tok.string = cut.value;
+    values.set(tok.range[0], cut.value);
+  });
+  const visit = (node: AST.TOMLNode): void => {
+    if (node.range[1] < first) return; // the subtree lies before every cut
+    fix(node as unknown as Located);
+    switch (node.type) {
+      case 'Program':
+      case 'TOMLTopLevelTable':
+      case 'TOMLInlineTable':
+        for (const ch of node.body) visit(ch);
+        return;
+      case 'TOMLTable':
+        visit(node.key);
+        for (const ch of node.body) visit(ch);
+        return;
+      case 'TOMLKeyValue':
+        visit(node.key);
+        visit(node.value);
+        return;
+      case 'TOMLKey':
+        for (const ch of node.keys) visit(ch);
+        return;
+      case 'TOMLArray':
+        for (const ch of node.elements) visit(ch);
+        return;
+      case 'TOMLValue':
+        if (node.kind === 'string' && node.multiline) {
+          const v = values.get(node.range[0]);
+          if (v !== undefined) node.value = v;
+        }
+        return;
+    }
+  };
+  visit(ast);
+  return true;
 }
 
 export function staticValue(node: AST.TOMLNode): unknown {
