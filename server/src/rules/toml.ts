@@ -233,41 +233,34 @@ function restoreCuts(ast: AST.TOMLProgram, text: string, cuts: Cut[]): boolean {
     cutTokens.push(tok);
   }
   const first = cuts[0].at;
-  const shift = (o: number): number => {
-    let s = o;
-    for (const cut of cuts) {
-      if (o < cut.at) break;
-      s += cut.len;
+  // Per cut: the shift of offsets at or after it, the LF it removed so far, the (cut-text) line
+  // of its closing quotes and where that line starts in the original text. A position after a
+  // cut moves down by the removed LF; only on the closing quotes' line does its column change.
+  let cum = 0;
+  let nl = 0;
+  const meta = cuts.map((cut, k) => {
+    cum += cut.len;
+    for (let j = cut.value.indexOf('\n'); j >= 0; j = cut.value.indexOf('\n', j + 1)) nl++;
+    if (cut.len > cut.value.length) nl++; // the trimmed first newline
+    const close = cut.at + cum; // original offset of the closing quotes
+    return { at: cut.at, cum, nl, line: cutTokens[k].loc.end.line, lineStart: text.lastIndexOf('\n', close - 1) + 1 };
+  });
+  const move = (pos: AST.Position, o: number): number => {
+    let m: (typeof meta)[number] | undefined;
+    for (const c of meta) {
+      if (o < c.at) break;
+      m = c;
     }
-    return s;
-  };
-  // Line starts of the original text from the first cut on: the tokenizer counts LF only
-  // (CRLF ends at its LF). Positions before the first cut keep their line and column.
-  const lineStarts: number[] = [];
-  const before = text.lastIndexOf('\n', first - 1);
-  let firstLine = 1; // line number of lineStarts[0]
-  for (let nl = text.indexOf('\n'); nl >= 0 && nl <= before; nl = text.indexOf('\n', nl + 1)) firstLine++;
-  lineStarts.push(before + 1);
-  for (let nl = text.indexOf('\n', first); nl >= 0; nl = text.indexOf('\n', nl + 1)) lineStarts.push(nl + 1);
-  const position = (o: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: firstLine + lo, column: o - lineStarts[lo] };
+    if (!m) return o;
+    if (pos.line === m.line) pos.column = o + m.cum - m.lineStart;
+    pos.line += m.nl;
+    return o + m.cum;
   };
   const fix = (x: Located) => {
     const r = x.range;
     if (r[1] < first) return;
-    if (r[0] >= first) {
-      r[0] = shift(r[0]);
-      x.loc.start = position(r[0]);
-    }
-    r[1] = shift(r[1]);
-    x.loc.end = position(r[1]);
+    r[0] = move(x.loc.start, r[0]);
+    r[1] = move(x.loc.end, r[1]);
   };
   for (const tok of tokens) fix(tok);
   for (const c of ast.comments) fix(c as unknown as Located);
