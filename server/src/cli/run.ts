@@ -10,7 +10,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { compileEql, runQuery, type EngineOptions, type Match, type RunResult } from '../engine/index';
-import { parseRuleFile } from '../rules/ruleFile';
+import { eqlOptions, parseRuleFile } from '../rules/ruleFile';
 import type { Diagnostic } from '../core/diagnostic';
 import type { Command } from './main';
 import { parseCommandLine } from './args';
@@ -87,11 +87,7 @@ function ruleJob(path: string, defaults: EngineOptions): Job | string {
     path,
     name: str(r.name) ?? basename(path),
     query: region.text,
-    options: {
-      eventCategoryField: str(r.event_category_override) ?? defaults.eventCategoryField,
-      timestampField: str(r.timestamp_field) ?? defaults.timestampField,
-      tiebreakerField: str(r.tiebreaker_field) ?? defaults.tiebreakerField,
-    },
+    options: { ...defaults, ...eqlOptions(rf) },
   };
 }
 

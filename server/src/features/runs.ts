@@ -8,6 +8,7 @@ import { findByGlobs } from './files';
 import { renderResults, summary, type RunOutcome } from './results';
 import { runOnWorker } from './run';
 import type { Settings } from './settings';
+import { eqlOptions } from '../rules/ruleFile';
 
 export interface RunHost {
   settings(): Settings;
@@ -63,10 +64,9 @@ export class Runs implements LensState {
     const settings = this.host.settings();
     const paths = files?.length ? files : this.sampleFiles();
     // The rule's own EQL options win over the settings.
-    const rule = a.analysis.rule?.rule ?? {};
-    const opt = (k: string) => (typeof rule[k] === 'string' && rule[k] ? (rule[k] as string) : undefined);
-    const categoryField = opt('event_category_override') ?? settings.eventCategoryField;
-    const timestampField = opt('timestamp_field') ?? settings.timestampField;
+    const own = eqlOptions(a.analysis.rule);
+    const categoryField = own.eventCategoryField ?? settings.eventCategoryField;
+    const timestampField = own.timestampField ?? settings.timestampField;
     const k = key(a.doc.uri, index);
     this.active.add(k);
     this.host.refreshLenses();
@@ -76,7 +76,7 @@ export class Runs implements LensState {
     let outcome: RunOutcome;
     try {
       outcome = await runOnWorker(
-        { query: q.region.text, files: paths, size: settings.run.maxResults, categoryField, timestampField, tiebreakerField: opt('tiebreaker_field') ?? settings.tiebreakerField },
+        { query: q.region.text, files: paths, size: settings.run.maxResults, categoryField, timestampField, tiebreakerField: own.tiebreakerField ?? settings.tiebreakerField },
         (done, events) => progress.report(paths.length ? Math.round((100 * done) / paths.length) : 100, `${done}/${paths.length} files, ${events.toLocaleString('en-US')} events`),
         {
           // Either the request (a client's cancel) or the progress notification's cancel button.
@@ -93,7 +93,8 @@ export class Runs implements LensState {
       progress.done();
       this.active.delete(k);
     }
-    const name = typeof rule.name === 'string' ? rule.name : basename(a.path);
+    const ruleName = a.analysis.rule?.get('rule.name');
+    const name = typeof ruleName === 'string' ? ruleName : basename(a.path);
     const title = `${name}${a.analysis.queries.length > 1 ? ` (query ${index + 1})` : ''}`;
     const text = renderResults(title, outcome, categoryField, timestampField);
     this.results.set(k, { outcome, text });

@@ -242,3 +242,16 @@ function safeStatic(node: AST.TOMLNode): unknown {
     return undefined;
   }
 }
+
+/** The rule's own EQL options, named as the engine and the `_eql/search` API name them; only those set. */
+export function eqlOptions(rf: RuleFile | undefined): { eventCategoryField?: string; timestampField?: string; tiebreakerField?: string } {
+  const out: { eventCategoryField?: string; timestampField?: string; tiebreakerField?: string } = {};
+  const set = (key: keyof typeof out, path: string) => {
+    const v = rf?.get(path);
+    if (typeof v === 'string' && v.trim()) out[key] = v;
+  };
+  set('eventCategoryField', 'rule.event_category_override');
+  set('timestampField', 'rule.timestamp_field');
+  set('tiebreakerField', 'rule.tiebreaker_field');
+  return out;
+}
