@@ -9,7 +9,7 @@
 //   {"version":1,"rules":[{"path","name","matches","stats"} | {"path","name","error"}]}
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { compileEql, runQuery, type EngineOptions, type Match, type RunResult } from '../engine/index';
+import { compileEql, namedGetter, runQuery, type EngineOptions, type Match, type RunResult } from '../engine/index';
 import { eqlOptions, parseRuleFile } from '../rules/ruleFile';
 import type { Diagnostic } from '../core/diagnostic';
 import type { Command } from './main';
@@ -93,20 +93,7 @@ function ruleJob(path: string, defaults: EngineOptions): Job | string {
 
 const SHOWN = ['process.name', 'process.args', 'process.command_line', 'process.parent.name', 'file.path', 'source.ip', 'destination.ip', 'destination.port', 'dns.question.name', 'user.name', 'host.name'];
 
-function pick(o: unknown, path: string): unknown {
-  if (typeof o !== 'object' || o === null) return undefined;
-  const rec = o as Record<string, unknown>;
-  if (path in rec) return rec[path];
-  const dot = path.indexOf('.');
-  for (let i = dot; i > 0; i = path.indexOf('.', i + 1)) {
-    const head = path.slice(0, i);
-    if (head in rec) {
-      const v = pick(rec[head], path.slice(i + 1));
-      if (v !== undefined) return v;
-    }
-  }
-  return undefined;
-}
+const pick = (o: unknown, name: string): unknown => namedGetter(name)(o);
 
 /** Long values (command lines, tokens) are cut so each event stays on one readable line. */
 const clip = (s: string) => (s.length > 72 ? s.slice(0, 69) + '...' : s);
@@ -119,7 +106,7 @@ function eventLine(e: Match['events'][number], opts: EngineOptions): string {
     .filter(([, v]) => v !== undefined && v !== null)
     .slice(0, 4)
     .map(([k, v]) => `${k}=${clip(JSON.stringify(v))}`);
-  return `    ${e.file}:${e.line}  ${ts === undefined ? '-' : String(ts)}  ${Array.isArray(cat) ? cat.join('/') : String(cat ?? '-')}  ${facts.join(' ')}`.trimEnd();
+  return `    ${e.file}:${e.line}  ${ts == null ? '-' : String(ts)}  ${Array.isArray(cat) ? cat.join('/') : String(cat ?? '-')}  ${facts.join(' ')}`.trimEnd();
 }
 
 function printText(o: Outcome, many: boolean, files: number): string {

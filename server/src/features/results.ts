@@ -1,6 +1,7 @@
 // The readable results view of a run, as plain text: sequences grouped with their join keys,
 // each event with its `file:line` (the client turns those into links).
 import { basename } from 'node:path';
+import { namedGetter } from '../engine/index';
 
 export interface RunEvent {
   missing?: boolean;
@@ -33,16 +34,7 @@ export function summary(r: RunOutcome): string {
   return `${fmt(m)}${r.truncated ? '+' : ''} match${m === 1 ? '' : 'es'} in ${fmt(r.events)} event${r.events === 1 ? '' : 's'}, ${fmt(Math.round(r.ms))} ms`;
 }
 
-function get(o: Record<string, unknown> | undefined, path: string): unknown {
-  if (!o) return undefined;
-  if (path in o) return o[path];
-  let cur: unknown = o;
-  for (const part of path.split('.')) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
+const get = (o: unknown, name: string): unknown => (o ? namedGetter(name)(o) : null);
 
 const SHOWN = ['process.name', 'process.command_line', 'file.path', 'destination.ip', 'dns.question.name', 'registry.path', 'user.name', 'host.name'];
 
@@ -55,7 +47,7 @@ function eventLines(e: RunEvent, categoryField: string, timestampField: string, 
     .filter(([, v]) => v !== undefined && v !== null)
     .slice(0, 3)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  const out = [[Array.isArray(cat) ? cat.join('/') : String(cat ?? '?'), ts !== undefined ? String(ts) : ''].filter(Boolean).join('  ')];
+  const out = [[Array.isArray(cat) ? cat.join('/') : String(cat ?? '?'), ts != null ? String(ts) : ''].filter(Boolean).join('  ')];
   if (facts.length) out.push(`${indent}${facts.join('  ')}`);
   if (e.file) out.push(`${indent}${e.file}:${e.line ?? 1}`);
   return out;
