@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileEql } from '../../server/src/engine/index';
 import { fieldGetter } from '../../server/src/engine/values';
-import { compileWildcard } from '../../server/src/engine/wildcard';
+import { compileWildcard } from '../../server/src/eql/wildcard';
 import { compileRegex } from '../../server/src/engine/regex';
 import { ids, ev, run } from './engine-helpers';
 

@@ -5,7 +5,7 @@ import type { Expr, Statement, SequenceTerm, EventFilter, Span } from '../eql/as
 import { diag, type Diagnostic } from '../core/diagnostic';
 import { lookupFunction, arity, divide, modulo, type Scalar } from '../eql/functions';
 import { eq, eqFold, order, fieldGetter, namedGetter, combinations, type Getter } from './values';
-import { compileWildcard, hasWildcard, type StringTest } from './wildcard';
+import { compileWildcard, hasWildcard, type StringTest } from '../eql/wildcard';
 import { compileRegex, RegexError } from './regex';
 
 /** Evaluates an expression on one event source. Arrays are multi-valued results. */

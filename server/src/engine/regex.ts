@@ -7,7 +7,7 @@
 // concatenation or repetition they are reported as unsupported by the local engine.
 import { RE2JS } from 're2js';
 import { parseLuceneRegex, type LuceneRegex } from '../eql/lucene-regex';
-import type { StringTest } from './wildcard';
+import type { StringTest } from '../eql/wildcard';
 
 export class RegexError extends Error {}
 

@@ -7,6 +7,7 @@ import { diag, type Diagnostic, type Fix, type Span } from '../core/diagnostic';
 import { rootExpressions, walkExpr, type CallExpr, type Expr, type LiteralExpr, type Maxspan, type Query, type SequenceTerm, type Statement } from './ast';
 import { arity, FUNCTIONS, lookupFunction, type ParamSpec } from './functions';
 import { parseLuceneRegex } from './lucene-regex';
+import { hasWildcard } from './wildcard';
 import { UNIT_MS } from './parser';
 
 const UNITS = Object.keys(UNIT_MS);
@@ -235,7 +236,7 @@ class Checker {
     const other = lit === right ? left : right;
     if (!lit || lit.type !== 'string' || other.kind === 'literal') return;
     const value = String(lit.value);
-    if (!/[*?]/.test(value)) return;
+    if (!hasWildcard(value)) return;
     const fixes: Fix[] = [];
     if (lit === right) {
       const notEdit = e.op === '!=' ? [{ span: { start: e.span.start, end: e.span.start }, newText: 'not ' }] : [];

@@ -4,7 +4,7 @@
 
 import { diag, type Diagnostic, type Severity, type Span } from '../core/diagnostic';
 import { filtersOf, rootExpressions, walkExpr, type Expr, type FieldExpr, type LiteralExpr, type Statement } from '../eql/ast';
-import { compileWildcard } from '../engine/wildcard';
+import { compileWildcard } from '../eql/wildcard';
 import { lookupFunction, type ValueType } from '../eql/functions';
 import type { FieldInfo, FieldSet } from './fieldSet';
 
