@@ -99,3 +99,19 @@ test('field usage for completion counts the sibling rules of a folder, not the r
   assert.equal(index.usage('/ws/rules/a.eql').get('process.name'), 1);
   assert.equal(index.usage('/ws/rules/new.eql').get('process.name'), 2, 'a rule not yet indexed sees every sibling');
 });
+
+test('field usage counts follow edits and removals of rules in a folder', () => {
+  const index = new WorkspaceIndex({ publish() {}, isOpen: () => false, log() {} });
+  const rec = (path: string, query: string) => index.record(path, analyzeDocument(path, query));
+  rec('/ws/rules/a.eql', 'process where process.name == "a" and host.name == "h"');
+  rec('/ws/rules/b.eql', 'process where process.name == "b"');
+  rec('/ws/other/c.eql', 'process where process.name == "c"');
+  assert.deepEqual([...index.usage('/ws/rules/new.eql')].sort(), [['host.name', 1], ['process.name', 2]]);
+  // Re-recording a rule replaces its fields instead of adding to them.
+  rec('/ws/rules/a.eql', 'process where user.name == "u"');
+  assert.deepEqual([...index.usage('/ws/rules/new.eql')].sort(), [['process.name', 1], ['user.name', 1]]);
+  index.forget('/ws/rules/b.eql');
+  assert.deepEqual([...index.usage('/ws/rules/new.eql')], [['user.name', 1]]);
+  assert.deepEqual([...index.usage('/ws/rules/a.eql')], [], 'a rule does not count itself');
+  assert.deepEqual([...index.usage('/ws/other/x.eql')], [['process.name', 1]]);
+});

@@ -23,8 +23,8 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export class WorkspaceIndex {
   private readonly used = new Map<string, string[]>();
-  private byDir = new Map<string, Map<string, number>>();
-  private dirty = false;
+  /** Per folder: how many rules use each field. Kept in step by record/forget, never rebuilt. */
+  private readonly byDir = new Map<string, Map<string, number>>();
   private generation = 0;
   /** Resolves when the current indexing pass ends (tests and the bench wait for it). */
   done: Promise<number> = Promise.resolve(0);
@@ -33,23 +33,14 @@ export class WorkspaceIndex {
 
   /** Records the fields one rule uses (also called for open documents on each analysis). */
   record(path: string, analysis: DocumentAnalysis): void {
+    this.forget(path);
     const fields = analysis.queries.flatMap((q) => (q.ast ? fieldsUsed(q.ast) : []));
     this.used.set(path, fields);
-    this.dirty = true;
+    this.count(path, fields, 1);
   }
 
   /** How many rules in the folder of `path` (other than itself) use each field. */
   usage(path: string): ReadonlyMap<string, number> {
-    if (this.dirty) {
-      this.byDir = new Map();
-      for (const [p, fields] of this.used) {
-        const d = dirname(p);
-        let m = this.byDir.get(d);
-        if (!m) this.byDir.set(d, (m = new Map()));
-        for (const f of fields) m.set(f, (m.get(f) ?? 0) + 1);
-      }
-      this.dirty = false;
-    }
     const all = this.byDir.get(dirname(path)) ?? new Map<string, number>();
     const own = this.used.get(path);
     if (!own?.length) return all;
@@ -60,6 +51,18 @@ export class WorkspaceIndex {
       else others.delete(f);
     }
     return others;
+  }
+
+  private count(path: string, fields: string[], delta: 1 | -1): void {
+    const d = dirname(path);
+    let m = this.byDir.get(d);
+    if (!m) this.byDir.set(d, (m = new Map()));
+    for (const f of fields) {
+      const n = (m.get(f) ?? 0) + delta;
+      if (n) m.set(f, n);
+      else m.delete(f);
+    }
+    if (!m.size) this.byDir.delete(d);
   }
 
   /** Re-analyses one file changed on disk (not open in the editor); false when it is no rule. */
@@ -84,7 +87,11 @@ export class WorkspaceIndex {
 
   /** A deleted (or no longer rule) file: its field usage goes. */
   forget(path: string): false {
-    if (this.used.delete(path)) this.dirty = true;
+    const old = this.used.get(path);
+    if (old) {
+      this.used.delete(path);
+      this.count(path, old, -1);
+    }
     return false;
   }
 
